@@ -1,0 +1,206 @@
+"""The terminal front-end: each command opens the library, calls one function, and turns our
+errors into a one-line message and an exit code.
+
+Exit codes: 0 every row assigned (or already done) · 1 some rows invalid, failed or pending ·
+2 usage, configuration or fatal errors (unreadable manifest, 401/403) · 130 stopped by Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import spott_api
+from .config import Settings
+from .errors import ConfigError, RunInterrupted, SpottMigrateError
+from .migrate import Check, MigrationReport, check, migrate
+from .progress import NullProgress, TqdmProgress
+
+EXIT_INTERRUPTED = 130
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors_to_exit_codes(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RunInterrupted as exc:
+            if exc.report is not None:
+                _print_report(exc.report)  # type: ignore[arg-type]
+            click.echo(f"interrupted: {exc}", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except SpottMigrateError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def _print_check(chk: Check) -> None:
+    v, plan = chk.validation, chk.plan
+    click.echo(
+        f"{len(chk.manifest)} rows: {len(v.jobs)} to do, {v.invalid_rows} invalid, "
+        f"{len(v.done)} already assigned"
+    )
+    if len(v.problems):
+        click.echo("problems:")
+        for row in v.problems.itertuples(index=False):
+            click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
+    click.echo(
+        f"plan: {plan.files} files ({_size(plan.bytes)}) in {len(plan.batches)} uploads + "
+        f"{len(plan.groups)} assigns = {plan.requests} requests (lower bound {plan.lower_bound})"
+    )
+
+
+def _print_report(report: MigrationReport) -> None:
+    run = report.run
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
+    click.echo(f"result: {counts or 'nothing to do'}")
+    if run.requests_sent:
+        per = ", ".join(f"{k} {v}" for k, v in sorted(run.requests_by_endpoint.items()))
+        click.echo(f"requests sent: {run.requests_sent} ({per}) in {run.elapsed:.1f} s")
+    if run.failures_by_code:
+        codes = ", ".join(f"{k} {v}" for k, v in sorted(run.failures_by_code.items()))
+        click.echo(f"failures: {codes}")
+    if run.stopped == "fatal":
+        click.echo(f"stopped: {run.fatal_error}; untouched rows stay pending", err=True)
+    elif run.stopped == "breaker":
+        click.echo("stopped: too many consecutive failures; untouched rows stay pending", err=True)
+    if report.written_to:
+        click.echo(f"results written to {report.written_to}")
+    if report.write_error:
+        click.echo(f"error: {report.write_error}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="spott-migrate")
+def main() -> None:
+    """Move legacy ATS files into Spott from an .xlsx or .csv manifest."""
+
+
+@main.command("validate")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to read (default: the first).")
+@_errors_to_exit_codes
+def validate_command(manifest: Path, sheet: str | None) -> None:
+    """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
+    chk = check(manifest, sheet=sheet)
+    _print_check(chk)
+    sys.exit(1 if chk.validation.invalid_rows else 0)
+
+
+@main.command("run")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option("--base-url", help=f"API base URL (default {spott_api.DEFAULT_BASE_URL}, or $SPOTT_BASE_URL).")
+@click.option("--api-key", help="API key (default: $SPOTT_API_KEY). Prefer the variable: it stays out of shell history.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight at once (default 4).")
+@click.option("--rate", "requests_per_minute", type=click.FloatRange(min=1), help="Ceiling in requests per minute (default 500).")
+@click.option("--output", type=click.Path(path_type=Path), help="Write results here instead of into MANIFEST.")
+@click.option("--dry-run", is_flag=True, help="Validate and plan only; send nothing, write nothing.")
+@click.option("--limit", type=click.IntRange(min=0), help="Pilot: do only the first N rows still to do.")
+@click.option("--retry-failed", is_flag=True, help="Retry only rows that failed before; start nothing new.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@_errors_to_exit_codes
+def run_command(
+    manifest: Path,
+    sheet: str | None,
+    base_url: str | None,
+    api_key: str | None,
+    concurrency: int | None,
+    requests_per_minute: float | None,
+    output: Path | None,
+    dry_run: bool,
+    limit: int | None,
+    retry_failed: bool,
+    quiet: bool,
+) -> None:
+    """Upload and assign the files of MANIFEST, writing results back into it.
+
+    Re-running the same manifest skips rows already assigned and retries the rest.
+    """
+    settings = Settings.from_env(
+        base_url=base_url, api_key=api_key, concurrency=concurrency,
+        requests_per_minute=requests_per_minute, dry_run=dry_run or None,
+    )
+    if dry_run:
+        _print_check(check(manifest, sheet=sheet, settings=settings))
+        return
+    if settings.api_key is None:
+        raise ConfigError(f"no API key: pass --api-key or set {spott_api.API_KEY_ENV}")
+    report = migrate(
+        manifest, settings=settings, sheet=sheet, output=output, limit=limit,
+        only_failed=retry_failed, progress=NullProgress() if quiet else TqdmProgress(),
+    )
+    _print_check(report.check)
+    _print_report(report)
+    sys.exit(report.exit_code)
+
+
+@main.command("sandbox")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--records", type=click.Path(exists=True, path_type=Path), help="Records store (JSON or CSV).")
+@click.option("--api-key", default="sandbox-key", show_default=True, help="The key the sandbox accepts.")
+@click.option("--ttl", type=float, default=3600.0, show_default=True, help="Lifetime of temporary uploads (s).")
+@click.option("--shuffle", is_flag=True, help="Answer uploads in a random order.")
+@click.option("--fast", is_flag=True, help="httptools + uvloop, for benchmarks.")
+def sandbox_command(
+    port: int, records: Path | None, api_key: str, ttl: float, shuffle: bool, fast: bool
+) -> None:
+    """Serve a local Spott-compatible API on 127.0.0.1 (for demos and tests)."""
+    from .sandbox import serve
+
+    click.echo(f"sandbox on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    serve(
+        port=port, records=records, api_key=api_key, fast=fast,
+        temp_ttl_seconds=ttl, shuffle_uploads=shuffle,
+    )
+
+
+@main.command("demo")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Sample data folder.")
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("demo-run"), show_default=True)
+@_errors_to_exit_codes
+def demo_command(data: Path | None, workdir: Path) -> None:
+    """Run the sample manifest against the embedded sandbox and check the result."""
+    from .demo import run_demo
+
+    report, agreement = run_demo(data_dir=data, workdir=workdir, progress=TqdmProgress())
+    _print_check(report.check)
+    _print_report(report)
+    click.echo(agreement)
+
+
+@main.command("types")
+def types_command() -> None:
+    """List Spott's attachment types (the wire spellings) and the allowed file extensions."""
+    click.echo("attachment types: " + ", ".join(spott_api.ATTACHMENT_TYPES))
+    click.echo("file extensions:  " + ", ".join(sorted(spott_api.MIME_BY_EXTENSION)))
+
+
+def _register_optional_commands() -> None:
+    try:
+        from .legacy.cli import build_manifest_command
+    except ImportError:  # pragma: no cover - the legacy package ships with the library
+        return
+    main.add_command(build_manifest_command)
+
+
+_register_optional_commands()

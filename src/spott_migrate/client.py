@@ -1,0 +1,346 @@
+"""`SpottClient`: the only code that speaks HTTP to Spott.
+
+One long-lived ``httpx.Client`` (a connection pool) serves every worker thread. Uploads stream
+each file from disk in large reads; nothing holds a whole file in memory. Every failure becomes
+one of the classes in :mod:`.errors`, with the API key scrubbed from the message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt
+
+from . import spott_api
+from .config import Secret, Settings, as_secret
+from .errors import (
+    ConfigError,
+    FatalApiError,
+    OutcomeUnknownError,
+    PermanentApiError,
+    TransientApiError,
+)
+from .retry import RetryPolicy, parse_retry_after
+from .throttle import RateLimiter
+
+__all__ = ["SpottClient", "UploadPart"]
+
+# Larger reads than httpx's 64 KiB default halve the CPU cost per MB of a big upload.
+READ_SIZE = 1 << 20
+BytesCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPart:
+    """One file of an upload request."""
+
+    upload_name: str
+    path: Path
+    mime: str
+
+
+class _KeyAuth(httpx.Auth):
+    """Adds the key per request, so it lives in no default header, repr or config dump."""
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[spott_api.API_KEY_HEADER] = self._key.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "_KeyAuth(********)"
+
+
+class _CountingReader:
+    """A file wrapper that reports bytes as httpx reads them, in large reads.
+
+    ``fileno`` lets httpx take the length from the file system instead of reading the file.
+    """
+
+    def __init__(self, handle: IO[bytes], on_bytes: BytesCallback | None) -> None:
+        self._handle = handle
+        self._on_bytes = on_bytes
+        self.sent = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(max(size, READ_SIZE) if size and size > 0 else -1)
+        if data and self._on_bytes is not None:
+            self.sent += len(data)
+            self._on_bytes(len(data))
+        return data
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._on_bytes is not None and self.sent:
+            self._on_bytes(-self.sent)  # a re-read is not progress: take it back
+        self.sent = 0
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+
+class SpottClient:
+    """A client for the attachment endpoints (and the look-ups a migration needs)."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | Secret | None = None,
+        *,
+        settings: Settings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        settings = settings or Settings.from_env()
+        key = as_secret(api_key) or settings.api_key
+        if not key:
+            raise ConfigError(
+                f"no API key: pass --api-key, set {spott_api.API_KEY_ENV}, or enter it in the panel"
+            )
+        self._key = key
+        self.base_url = (base_url or settings.base_url).rstrip("/")
+        self.retry = RetryPolicy(
+            max_attempts=settings.max_attempts,
+            backoff_base=settings.backoff_base,
+            backoff_max=settings.backoff_max,
+            retry_after_cap=settings.retry_after_cap,
+        )
+        self.limiter = limiter or RateLimiter(settings.requests_per_minute, sleep=sleep)
+        self._sleep = sleep
+        self._rng = rng
+        pool = max(4, settings.concurrency * 2)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            auth=_KeyAuth(key),
+            headers={"Accept": "application/json", "User-Agent": "spott-migrate"},
+            timeout=httpx.Timeout(
+                settings.read_timeout, connect=settings.connect_timeout, pool=settings.read_timeout
+            ),
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+            transport=transport,
+        )
+        self._counts: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SpottClient(base_url={self.base_url!r})"
+
+    def __enter__(self) -> SpottClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    # ----------------------------------------------------------------- counters
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        with self._count_lock:
+            return sum(self._counts.values())
+
+    def requests_by_endpoint(self) -> dict[str, int]:
+        """Requests sent per endpoint name (upload, assign, list, search, record)."""
+        with self._count_lock:
+            return dict(self._counts)
+
+    # ----------------------------------------------------------------- endpoints
+    def upload(
+        self,
+        wire_type: str,
+        parts: Sequence[UploadPart],
+        *,
+        on_bytes: BytesCallback | None = None,
+    ) -> list[dict[str, Any]]:
+        """Upload files as temporary attachments; return the response items (any order).
+
+        Safe to repeat: an upload that is never assigned expires on the server.
+        """
+        if not 1 <= len(parts) <= spott_api.MAX_FILES_PER_UPLOAD:
+            raise ValueError(f"an upload carries 1..{spott_api.MAX_FILES_PER_UPLOAD} files")
+
+        def attempt() -> list[dict[str, Any]]:
+            with ExitStack() as stack:
+                files = [
+                    (
+                        "files",
+                        (
+                            part.upload_name,
+                            _CountingReader(stack.enter_context(part.path.open("rb")), on_bytes),
+                            part.mime,
+                        ),
+                    )
+                    for part in parts
+                ]
+                readers = [f[1][1] for f in files]
+                try:
+                    response = self._send(
+                        "upload", "POST", spott_api.UPLOAD_PATH,
+                        params={"type": wire_type}, files=files,
+                    )
+                except BaseException:
+                    if on_bytes is not None:
+                        on_bytes(-sum(r.sent for r in readers))
+                    raise
+            body = _json(response)
+            if not isinstance(body, list) or not all(isinstance(i, dict) for i in body):
+                raise OutcomeUnknownError(
+                    "upload answered without the expected list of attachments",
+                    status=response.status_code,
+                )
+            return body
+
+        return self._with_retries(attempt)
+
+    def assign(self, attachments: Sequence[Mapping[str, str]], target: Mapping[str, str]) -> None:
+        """Link temporary attachments to a record. Retried only when provably not processed.
+
+        Raises :class:`OutcomeUnknownError` when the call may have taken effect: the caller must
+        check ``list_attachments`` before sending it again.
+        """
+        body: dict[str, Any] = {"attachments": [dict(a) for a in attachments], **target}
+        self._with_retries(
+            lambda: self._send("assign", "POST", spott_api.ASSIGN_PATH, json=body),
+            blind_only=True,
+        )
+
+    def list_attachments(self, **filters: str) -> list[dict[str, Any]]:
+        """Every attachment of a record (all pages), e.g. ``list_attachments(candidateId="c1")``."""
+        items: list[dict[str, Any]] = []
+        for page in itertools.count():
+            params = {**filters, "page": page, "pageSize": spott_api.LIST_PAGE_SIZE_MAX}
+            response = self._with_retries(
+                lambda p=params: self._send("list", "GET", spott_api.LIST_PATH, params=p)
+            )
+            body = _json(response)
+            items.extend(body.get("items") or [])
+            if not (body.get("pagination") or {}).get("hasNextPage"):
+                return items
+            if page >= 10_000:
+                return items
+        return items  # pragma: no cover - the loop always returns
+
+    def search_people(self, query: str, limit: int = 25) -> list[dict[str, Any]]:
+        """Candidates and contacts matching a name, e-mail or phone (``GET /search/people``)."""
+        response = self._with_retries(
+            lambda: self._send(
+                "search", "GET", spott_api.SEARCH_PEOPLE_PATH,
+                params={"query": query, "limit": limit},
+            )
+        )
+        body = _json(response)
+        items = body.get("items") if isinstance(body, dict) else body
+        return list(items or [])
+
+    def get_record(self, kind: str, record_id: str) -> dict[str, Any] | None:
+        """A candidate, company (Spott: client) or vacancy by id, or None if it does not exist."""
+        paths = {"candidate": "/candidates", "company": "/clients", "vacancy": "/vacancies"}
+        if kind not in paths:
+            raise ValueError(f"kind must be one of {', '.join(paths)}")
+        url = f"{paths[kind]}/{httpx.URL(record_id).raw_path.decode()}"
+        try:
+            response = self._with_retries(lambda: self._send("record", "GET", url))
+        except PermanentApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body = _json(response)
+        return body if isinstance(body, dict) else {"id": record_id}
+
+    # ----------------------------------------------------------------- plumbing
+    def _with_retries(self, call: Callable[[], Any], *, blind_only: bool = False) -> Any:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retry.max_attempts),
+            wait=self.retry.tenacity_wait(self._rng),
+            retry=retry_if_exception(lambda e: self.retry.should_retry(e, blind_only=blind_only)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(call)
+        except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
+            raise exc.last_attempt.result() from None
+
+    def _send(self, endpoint: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        self.limiter.acquire()
+        with self._count_lock:
+            self._counts[endpoint] += 1
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached the server: always safe to try again.
+            raise TransientApiError(self._scrub(f"cannot connect to {self.base_url}: {exc}")) from None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise OutcomeUnknownError(
+                self._scrub(f"{method} {url}: connection lost before the answer ({type(exc).__name__})")
+            ) from None
+        if response.is_success:
+            return response
+        raise self._error_for(response, method, url)
+
+    def _error_for(self, response: httpx.Response, method: str, url: str) -> Exception:
+        status = response.status_code
+        message, request_id = _error_text(response)
+        text = self._scrub(f"{method} {url} → {status}: {message}")
+        if status in (401, 403):
+            return FatalApiError(
+                f"{text} (check the API key and its permissions)", status=status, request_id=request_id
+            )
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if wait is not None:
+                self.limiter.pause(min(wait, self.retry.retry_after_cap))
+            else:
+                self.limiter.pause(self.retry.backoff_base)
+            return TransientApiError(text, status=status, request_id=request_id, retry_after=wait)
+        if status == 408 or status >= 500:
+            return OutcomeUnknownError(text, status=status, request_id=request_id)
+        return PermanentApiError(text, status=status, request_id=request_id)
+
+    def _scrub(self, text: str) -> str:
+        key = self._key.reveal()
+        return text.replace(key, "********") if key else text
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise OutcomeUnknownError(
+            f"{response.request.method} {response.request.url.path}: the answer is not valid JSON",
+            status=response.status_code,
+        ) from None
+
+
+def _error_text(response: httpx.Response) -> tuple[str, str | None]:
+    # Spott's one documented error envelope is {status, message, requestId}.
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text[:200].strip() or response.reason_phrase), None
+    if isinstance(body, dict):
+        message = str(body.get("message") or body.get("error") or response.reason_phrase)
+        request_id = body.get("requestId")
+        return message, str(request_id) if request_id else None
+    return str(body)[:200], None
+

@@ -1,0 +1,258 @@
+"""Read an ``.xlsx`` or ``.csv`` manifest into a canonical DataFrame.
+
+Every cell becomes text (an Excel number ``123.0`` becomes ``"123"``), headers are matched through
+:mod:`.schema`'s aliases, and each row keeps its ``source_row`` so results go back to the right line
+however the DataFrame is later filtered or sorted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import ManifestError
+from . import schema
+
+ManifestKind = Literal["xlsx", "csv"]
+_OUR_COLUMNS = (*schema.RESULT_COLUMNS, schema.BUILD_PROBLEM)
+# Every header text we recognise (normalised), with the column it stands for.
+_HEADER_NAMES = {**schema.ALIASES, **{schema.header_key(c): c for c in _OUR_COLUMNS}}
+
+
+@dataclass
+class Manifest:
+    """A manifest as read: canonical rows plus what is needed to write results back."""
+
+    path: Path
+    kind: ManifestKind
+    sheet: str | None
+    header_row: int
+    rows: pd.DataFrame
+    # canonical column -> header text as written in the file
+    column_map: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative file paths start here."""
+        return self.path.parent
+
+    def resolve(self, file_path: str) -> Path:
+        """The absolute path of a ``file_path`` cell."""
+        p = Path(file_path.replace("\\", "/")) if "\\" in file_path else Path(file_path)
+        return p if p.is_absolute() else self.base_dir / p
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_manifest(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    header_row: int | None = None,
+) -> Manifest:
+    """Read a manifest file; raise :class:`ManifestError` with a clear reason if it cannot be used.
+
+    ``column_map`` maps canonical names to the file's own header text, for headers the aliases do
+    not recognise. ``header_row`` (1-based) defaults to the first non-empty row.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ManifestError(f"manifest not found: {path}")
+    suffix = path.suffix.lower()
+    encoding: str | None = None
+    if suffix in (".xlsx", ".xlsm"):
+        kind: ManifestKind = "xlsx"
+        sheet, grid = _read_xlsx_grid(path, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        kind = "csv"
+        if sheet:
+            raise ManifestError("--sheet applies to .xlsx manifests only")
+        encoding, grid = _read_csv_grid(path)
+    elif suffix == ".xls":
+        raise ManifestError("legacy .xls manifests are not supported: save it as .xlsx in Excel")
+    else:
+        raise ManifestError(f"manifest must be .xlsx or .csv, not {suffix or 'no extension'}")
+
+    header_index = _find_header(grid, header_row)
+    header = [_cell_text(c) for c in grid[header_index]]
+    mapping = _map_columns(header, column_map or {})
+    rows = _build_rows(grid, header_index, mapping)
+    return Manifest(
+        path=path,
+        kind=kind,
+        sheet=sheet,
+        header_row=header_index + 1,
+        rows=rows,
+        column_map={name: header[i] for name, i in mapping.items()},
+        encoding=encoding,
+    )
+
+
+def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types; all mean "unreadable"
+        raise ManifestError(f"cannot read {path.name} as a workbook: {exc}") from exc
+    names = list(workbook.sheet_names)
+    if sheet is None:
+        if not names:
+            raise ManifestError(f"{path.name} has no sheets")
+        sheet = names[0]
+    elif sheet not in names:
+        raise ManifestError(f"sheet {sheet!r} not in {path.name}; it has: {', '.join(names)}")
+    # skip_empty_area=False keeps absolute positions, so list index + 1 is the Excel row number.
+    grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return sheet, grid
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", raw.decode("utf-8-sig")
+    try:
+        return "utf-8", raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "cp1252", raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(
+            "the CSV is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' "
+            f"(byte {exc.start} cannot be decoded)"
+        ) from exc
+
+
+def _read_csv_grid(path: Path) -> tuple[str, list[list[Any]]]:
+    encoding, text = _decode(path.read_bytes())
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        grid: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise ManifestError(f"cannot parse {path.name} as CSV: {exc}") from exc
+    return encoding, grid
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        # Excel stores every number as a float: an id typed as 123 arrives as 123.0.
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _find_header(grid: Sequence[Sequence[Any]], header_row: int | None) -> int:
+    if header_row is not None:
+        if not 1 <= header_row <= len(grid):
+            raise ManifestError(f"header row {header_row} is outside the sheet")
+        return header_row - 1
+    for index, row in enumerate(grid):
+        if any(_cell_text(c) for c in row):
+            return index
+    raise ManifestError("the manifest is empty: no header row found")
+
+
+def _map_columns(header: list[str], column_map: Mapping[str, str]) -> dict[str, int]:
+    by_key: dict[str, int] = {}
+    for index, text in enumerate(header):
+        if text:
+            by_key.setdefault(schema.header_key(text), index)
+    mapping: dict[str, int] = {}
+    for canonical, given in column_map.items():
+        if canonical not in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
+            raise ManifestError(f"unknown column {canonical!r} in column_map")
+        index_or_none = by_key.get(schema.header_key(given))
+        if index_or_none is None:
+            raise ManifestError(f"column_map names {given!r}, but the header has no such column")
+        mapping[canonical] = index_or_none
+    taken = set(mapping.values())
+    for key, index in by_key.items():
+        canonical = _HEADER_NAMES.get(key)
+        if canonical is None or index in taken:
+            continue
+        if canonical in mapping:
+            first = header[mapping[canonical]]
+            raise ManifestError(
+                f"columns {first!r} and {header[index]!r} both look like {canonical}; "
+                "rename one or pass a column mapping"
+            )
+        mapping[canonical] = index
+        taken.add(index)
+    missing = [c for c in schema.REQUIRED_COLUMNS if c not in mapping]
+    if not any(c in mapping for c in schema.TARGET_COLUMNS):
+        missing.append(" or ".join(schema.TARGET_COLUMNS))
+    if missing:
+        found = ", ".join(repr(h) for h in header if h) or "none"
+        raise ManifestError(
+            f"the manifest has no column for {', '.join(missing)} (headers found: {found}); "
+            "rename the header or pass a column mapping"
+        )
+    return mapping
+
+
+def _build_rows(
+    grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
+) -> pd.DataFrame:
+    columns: dict[str, list[str]] = {name: [] for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)}
+    source_rows: list[int] = []
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        if not any(_cell_text(c) for c in row):
+            continue  # blank lines are spacing, not work
+        source_rows.append(index + 1)
+        for name, values in columns.items():
+            col = mapping.get(name)
+            values.append(_cell_text(row[col]) if col is not None and col < len(row) else "")
+    frame = pd.DataFrame(columns, dtype=object)
+    frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
+    frame[schema.ROW_KEY] = [
+        row_key(p, t, c, co, v)
+        for p, t, c, co, v in zip(
+            frame[schema.FILE_PATH],
+            frame[schema.TYPE],
+            frame[schema.CANDIDATE_ID],
+            frame[schema.COMPANY_ID],
+            frame[schema.VACANCY_ID],
+            strict=True,
+        )
+    ]
+    return frame
+
+
+def normalise_path_text(file_path: str) -> str:
+    """A path as written, with separators and dot segments folded, for comparing rows."""
+    text = file_path.strip().replace("\\", "/")
+    return str(PurePosixPath(text)) if text else ""
+
+
+def row_key(file_path: str, type_text: str, *targets: str) -> str:
+    """A stable key for one job: which file goes, as which type, to which records."""
+    from ..spott_api import normalise_type
+
+    parts: Iterable[str] = (
+        normalise_path_text(file_path),
+        normalise_type(type_text) or type_text.strip().lower(),
+        *(t.strip() for t in targets),
+    )
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest()

@@ -1,0 +1,279 @@
+"""The whole job in two calls: :func:`check` (no network) and :func:`migrate`.
+
+The CLI and the notebook panel are thin skins over these; so are the tests.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .client import SpottClient
+from .codes import format_error
+from .config import Settings
+from .errors import RunInterrupted, WriteBackError
+from .journal import Entry, Journal, State, journal_path, utc_now
+from .lock import ManifestLock
+from .manifest import Manifest, read_manifest
+from .manifest import schema as s
+from .plan import Plan, jobs_from_frame, make_plan
+from .probe import FileProbe, hash_files, probe_files
+from .progress import NullProgress, Progress
+from .run import Executor, RunControl, RunResult
+from .validate import Validation, validate
+
+
+@dataclass
+class Check:
+    """A manifest read, validated and planned, before any network call."""
+
+    manifest: Manifest
+    validation: Validation
+    plan: Plan
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        """Row counts and plan numbers in one dict."""
+        return {"rows": len(self.manifest), **self.validation.summary(), **self.plan.summary()}
+
+
+@dataclass
+class MigrationReport:
+    """What :func:`migrate` did, for printing, plotting and tests."""
+
+    check: Check
+    run: RunResult
+    statuses: dict[str, int]
+    results: pd.DataFrame
+    written_to: Path | None
+    write_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every row is assigned."""
+        return set(self.statuses) <= {s.ASSIGNED} and self.write_error is None
+
+    @property
+    def exit_code(self) -> int:
+        """0 all assigned, 1 some rows invalid/failed/pending, 2 fatal or not written back."""
+        if self.run.stopped in ("fatal",) or self.write_error:
+            return 2
+        return 0 if self.ok else 1
+
+
+def _done_keys(manifest: Manifest, entries: Mapping[str, Entry]) -> set[str]:
+    done = {k for k, e in entries.items() if e.state is State.ASSIGNED}
+    rows = manifest.rows
+    # A manifest carried to another machine has no journal: trust its own "assigned" marks.
+    marked = rows[(rows[s.STATUS].str.lower() == s.ASSIGNED) & (rows[s.ATTACHMENT_ID] != "")]
+    return done | set(marked[s.ROW_KEY])
+
+
+def _content_hashes(
+    todo: pd.DataFrame, paths: pd.Series, probes: Mapping[Path, FileProbe]
+) -> dict[Path, str]:
+    # Hash only files that could be content duplicates: same record, same size, other path.
+    rows = todo.assign(_path=paths)
+    sizes = rows["_path"].map(lambda p: probes[p].size if p is not None and probes[p].is_file else -1)
+    rows = rows.assign(_size=sizes)
+    rows = rows[rows["_size"] > 0]
+    keys = [rows[c] for c in s.TARGET_COLUMNS] + [rows["_size"]]
+    grouped = rows.groupby(keys, sort=False)["_path"].nunique()
+    suspects = grouped[grouped > 1]
+    if suspects.empty:
+        return {}
+    idx = rows.set_index([*s.TARGET_COLUMNS, "_size"]).index.isin(suspects.index)
+    return hash_files(rows.loc[idx, "_path"].tolist())
+
+
+def check(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+    manifest: Manifest | None = None,
+) -> Check:
+    """Read, probe, validate and plan a manifest. Touches no network and writes nothing."""
+    settings = settings or Settings()
+    manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
+    jpath = journal_path(manifest.path)
+    entries: dict[str, Entry] = {}
+    if jpath.exists():
+        with Journal(jpath, manifest.sheet) as journal:
+            entries = journal.entries()
+    done = _done_keys(manifest, entries)
+    todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
+    paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
+    probes = probe_files(p for p in paths if p is not None)
+    hashes = _content_hashes(todo, paths, probes)
+    validation = validate(manifest, probes, done=done, hashes=hashes)
+    uploaded = {
+        k for k, e in entries.items() if e.state in (State.UPLOADED, State.ASSIGN_SENT)
+    }
+    plan = make_plan(validation.jobs, settings, uploaded=uploaded)
+    return Check(manifest, validation, plan, entries)
+
+
+def project_results(
+    manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
+) -> pd.DataFrame:
+    """The result columns for every row that is not already done: a view of the journal."""
+    problems = validation.problems_by_row()
+    now = utc_now()
+    out: list[dict[str, object]] = []
+    for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
+        if key in validation.done and key not in entries:
+            continue  # assigned in an earlier run elsewhere; leave the user's cells alone
+        entry = entries.get(key)
+        row: dict[str, object] = {s.SOURCE_ROW: int(source_row), s.ROW_KEY: key}
+        if key in problems:
+            row.update(
+                {
+                    s.STATUS: s.INVALID,
+                    s.ATTACHMENT_ID: "",
+                    s.ERROR: "; ".join(format_error(c, m) for c, m in problems[key]),
+                    s.UPDATED_AT: now,
+                }
+            )
+        elif entry is None:
+            row.update({s.STATUS: s.PENDING, s.ATTACHMENT_ID: "", s.ERROR: "", s.UPDATED_AT: now})
+        elif entry.state is State.ASSIGNED:
+            row.update(
+                {
+                    s.STATUS: s.ASSIGNED,
+                    s.ATTACHMENT_ID: entry.attachment_id or "",
+                    s.ERROR: "",
+                    s.UPDATED_AT: entry.updated_at,
+                }
+            )
+        elif entry.state is State.FAILED:
+            row.update(
+                {
+                    s.STATUS: s.FAILED,
+                    s.ATTACHMENT_ID: "",
+                    s.ERROR: format_error(entry.code or "retries_exhausted", entry.message or ""),
+                    s.UPDATED_AT: entry.updated_at,
+                }
+            )
+        else:
+            note = ""
+            if entry.state is State.ASSIGN_SENT:
+                note = "the assign answer was lost; the next run checks Spott before resending"
+            row.update(
+                {s.STATUS: s.PENDING, s.ATTACHMENT_ID: "", s.ERROR: note, s.UPDATED_AT: entry.updated_at}
+            )
+        out.append(row)
+    columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
+    return pd.DataFrame(out, columns=columns)
+
+
+def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
+    """Write the result columns into the manifest (or ``output``), atomically."""
+    from .writeback import write_results
+
+    cells = {
+        int(r[s.SOURCE_ROW]): {c: str(r[c]) for c in s.RESULT_COLUMNS}
+        for r in results.to_dict("records")
+    }
+    return write_results(
+        manifest.path, cells, sheet=manifest.sheet, header_row=manifest.header_row, output=output
+    )
+
+
+def migrate(
+    path: str | Path,
+    *,
+    settings: Settings | None = None,
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    output: str | Path | None = None,
+    progress: Progress | None = None,
+    control: RunControl | None = None,
+    client: SpottClient | None = None,
+    limit: int | None = None,
+    only_failed: bool = False,
+) -> MigrationReport:
+    """Validate, upload, assign and write results back. Re-running does only what is left.
+
+    ``limit`` runs a pilot on the first N rows still to do; ``only_failed`` retries rows that
+    failed before and starts nothing new. Invalid rows are never sent.
+    """
+    settings = settings or Settings.from_env()
+    path = Path(path)
+    out_path = Path(output) if output else None
+    with ManifestLock(path):
+        chk = check(path, sheet=sheet, column_map=column_map, settings=settings)
+        manifest, validation = chk.manifest, chk.validation
+        jobs = jobs_from_frame(validation.jobs)
+        if only_failed:
+            failed = {k for k, e in chk.entries.items() if e.state is State.FAILED}
+            failed |= set(manifest.rows.loc[manifest.rows[s.STATUS] == s.FAILED, s.ROW_KEY])
+            jobs = [j for j in jobs if j.row_key in failed]
+        if limit is not None:
+            jobs = sorted(jobs, key=lambda j: j.source_row)[: max(0, limit)]
+        run_result = RunResult()
+        interrupted = False
+        with Journal(journal_path(path), manifest.sheet) as journal:
+            if not settings.dry_run and jobs:
+                own_client = client is None
+                api = client or SpottClient(settings=settings)
+                try:
+                    executor = Executor(
+                        api, journal, settings, progress=progress or NullProgress(),
+                        control=control,
+                        on_checkpoint=lambda: _checkpoint(manifest, validation, journal, out_path),
+                    )
+                    ready = executor.recover(jobs, journal.entries())
+                    entries = journal.entries()
+                    jobs = [j for j in jobs if _state(entries, j.row_key) is not State.ASSIGNED]
+                    plan = make_plan(jobs, settings, uploaded=ready)
+                    chk = Check(manifest, validation, plan, entries)
+                    try:
+                        run_result = executor.run(plan)
+                    except KeyboardInterrupt:
+                        # Ctrl-C: in-flight requests were settled; write back, then say so.
+                        interrupted = True
+                        run_result = executor.result
+                        run_result.stopped = "interrupted"
+                finally:
+                    if own_client:
+                        api.close()
+            entries = journal.entries()
+        results = project_results(manifest, validation, entries)
+        written, error = None, None
+        if not settings.dry_run:
+            try:
+                written = write_back(manifest, results, out_path)
+            except WriteBackError as exc:
+                error = f"{exc} — every result is kept in {journal_path(path)}"
+        statuses = Counter(results[s.STATUS])
+        for _ in validation.done - set(entries):
+            statuses[s.ASSIGNED] += 1
+        report = MigrationReport(chk, run_result, dict(statuses), results, written, error)
+        if interrupted:
+            raise RunInterrupted(
+                f"stopped by the user; results so far are in {written or journal_path(path)}",
+                report,
+            )
+        return report
+
+
+def _state(entries: Mapping[str, Entry], key: str) -> State | None:
+    entry = entries.get(key)
+    return entry.state if entry else None
+
+
+def _checkpoint(
+    manifest: Manifest, validation: Validation, journal: Journal, output: Path | None
+) -> None:
+    # A checkpoint that cannot be written is not fatal: the journal has every result.
+    try:
+        write_back(manifest, project_results(manifest, validation, journal.entries()), output)
+    except (WriteBackError, OSError):
+        pass
+

@@ -1,0 +1,523 @@
+"""The executor: carries a plan out over HTTP, journaling every step, assigning exactly once.
+
+A thread pool runs upload batches and assign groups over one shared ``SpottClient``. The main
+thread only schedules: it submits uploads while workers are free, submits a record's assign as
+soon as its uploads are done, and watches for pause, cancel, a fatal error or the breaker.
+
+The rules that make the two-step API safe (design notes §3):
+- an upload may be repeated freely; an unassigned temporary upload expires;
+- the journal says ``assign_sent`` *before* the assign call goes out; when its answer is lost,
+  the record's attachments are listed and matched before anything is sent again;
+- upload results are matched to files by name and size, never by position;
+- a temporary id the server no longer knows means one fresh upload, not a failure.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from .client import SpottClient, UploadPart
+from .codes import Code
+from .config import Settings
+from .crashpoints import crash_point
+from .errors import (
+    ApiError,
+    FatalApiError,
+    OutcomeUnknownError,
+    PermanentApiError,
+    TransientApiError,
+)
+from .journal import Entry, Journal, State
+from .plan import AssignGroup, FileJob, Plan, Target, UploadBatch, make_plan
+from .progress import NullProgress, Progress
+
+# How often a lost assign answer is checked and the missing part resent within one run.
+RECONCILE_ROUNDS = 3
+# How often a step put off by a long Retry-After is tried again within one run.
+MAX_DEFERRALS = 3
+# After cancel, how long in-flight requests get to finish before they are abandoned.
+CANCEL_GRACE_SECONDS = 5.0
+
+
+class RunControl:
+    """Pause, resume and cancel a run from another thread (the panel's buttons, Ctrl-C).
+
+    All three take effect at request boundaries: a request in flight is never cut.
+    """
+
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        self._running.set()
+        self._cancelled = threading.Event()
+
+    def pause(self) -> None:
+        """Send no new requests until :meth:`resume`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Carry on after :meth:`pause`."""
+        self._running.set()
+
+    def cancel(self) -> None:
+        """Stop the run: in-flight requests finish, untouched rows stay pending."""
+        self._cancelled.set()
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        """True while paused."""
+        return not self._running.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancelled."""
+        return self._cancelled.is_set()
+
+    def wait_while_paused(self, timeout: float) -> None:
+        """Block up to ``timeout`` seconds while paused."""
+        self._running.wait(timeout)
+
+
+@dataclass
+class RunResult:
+    """What a run did."""
+
+    assigned: int = 0
+    failed: int = 0
+    requests_sent: int = 0
+    requests_by_endpoint: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    # None when the plan ran to its end; else "cancelled", "fatal" or "breaker".
+    stopped: str | None = None
+    fatal_error: str | None = None
+    failures_by_code: dict[str, int] = field(default_factory=dict)
+    # (seconds since start, files finished, bytes sent) after each finished step
+    timeline: list[tuple[float, int, int]] = field(default_factory=list)
+
+
+class _Breaker:
+    """Counts consecutive transport/5xx failures; trips at a threshold."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self._streak = 0
+        self._lock = threading.Lock()
+        self.tripped = threading.Event()
+
+    def failure(self) -> None:
+        with self._lock:
+            self._streak += 1
+            if self._streak >= self.threshold:
+                self.tripped.set()
+
+    def success(self) -> None:
+        with self._lock:
+            self._streak = 0
+
+
+class Executor:
+    """Runs one plan. Create, call :meth:`run` once."""
+
+    def __init__(
+        self,
+        client: SpottClient,
+        journal: Journal,
+        settings: Settings,
+        *,
+        progress: Progress | None = None,
+        control: RunControl | None = None,
+        on_checkpoint: Callable[[], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.settings = settings
+        self.progress = progress or NullProgress()
+        self.control = control or RunControl()
+        self.on_checkpoint = on_checkpoint
+        self.result = RunResult()
+        self._temp_ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._breaker = _Breaker(settings.breaker_threshold)
+        self._fatal: FatalApiError | None = None
+        self._bytes_sent = 0
+        self._files_done = 0
+        self._started = time.monotonic()
+
+    # ------------------------------------------------------------------ entry points
+    def recover(self, jobs: Sequence[FileJob], entries: Mapping[str, Entry]) -> set[str]:
+        """Settle rows a previous run left mid-way; return the keys that only need an assign.
+
+        ``assign_sent`` rows are checked against the record's attachments: found ones become
+        ``assigned``, the rest go back to ``uploaded``. ``uploaded`` rows older than the
+        temporary-upload lifetime start again from a fresh upload.
+        """
+        by_key = {j.row_key: j for j in jobs}
+        sent: dict[Target, list[FileJob]] = {}
+        for key, entry in entries.items():
+            job = by_key.get(key)
+            if job is not None and entry.state is State.ASSIGN_SENT and entry.temp_id:
+                sent.setdefault(job.target, []).append(job)
+        for target, group_jobs in sent.items():
+            self._temp_ids.update({j.row_key: entries[j.row_key].temp_id or "" for j in group_jobs})
+            found = self._find_assigned(target, group_jobs)
+            if found is None:
+                continue  # cannot check now: leave them assign_sent, never resend blind
+            self._mark_assigned(found, group_jobs)
+            missing = [j for j in group_jobs if j.row_key not in found]
+            self.journal.record_uploaded(
+                {
+                    j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
+                    for j in missing
+                }
+            )
+        fresh = self.journal.entries()
+        now = time.time()
+        ready: set[str] = set()
+        stale: list[tuple[str, int | None]] = []
+        for key, entry in fresh.items():
+            if key not in by_key or entry.state is not State.UPLOADED or not entry.temp_id:
+                continue
+            if entry.uploaded_at and now - entry.uploaded_at > self.settings.temp_ttl_seconds:
+                stale.append((key, by_key[key].source_row))
+                continue
+            ready.add(key)
+            self._temp_ids[key] = entry.temp_id
+        if stale:
+            self.journal.record_pending(stale)
+        return ready
+
+    def run(self, plan: Plan) -> RunResult:
+        """Carry out the plan. Raises nothing for row-level problems; see ``result.stopped``."""
+        self._started = time.monotonic()
+        self.progress.start(plan.files, plan.bytes)
+        try:
+            self._schedule(plan)
+        finally:
+            self.progress.close()
+            self.result.requests_sent = self.client.requests_sent
+            self.result.requests_by_endpoint = self.client.requests_by_endpoint()
+            self.result.elapsed = time.monotonic() - self._started
+        return self.result
+
+    # ------------------------------------------------------------------ scheduling
+    def _schedule(self, plan: Plan) -> None:
+        steps: deque[UploadBatch | AssignGroup] = deque(plan.steps)
+        groups: list[AssignGroup] = []
+        deferred: list[tuple[float, UploadBatch | AssignGroup, int]] = []
+        done_batches: set[int] = set()
+        inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
+        width = self.settings.concurrency
+        last_checkpoint = time.monotonic()
+        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="spott")
+        try:
+            while steps or groups or inflight or deferred:
+                if self._should_stop():
+                    break
+                if not self.control.paused:
+                    now = time.monotonic()
+                    for item in [d for d in deferred if d[0] <= now]:
+                        if len(inflight) < width:
+                            deferred.remove(item)
+                            inflight[self._submit(pool, item[1])] = (item[1], item[2])
+                    for group in [g for g in groups if g.after <= done_batches]:
+                        if len(inflight) < width:
+                            groups.remove(group)
+                            inflight[self._submit(pool, group)] = (group, 0)
+                    while steps and len(inflight) < width:
+                        step = steps.popleft()
+                        if isinstance(step, AssignGroup):
+                            groups.append(step)
+                            if not step.after <= done_batches:
+                                continue
+                            groups.remove(step)
+                        inflight[self._submit(pool, step)] = (step, 0)
+                if not inflight:
+                    self.control.wait_while_paused(0.2)
+                    if deferred and not self.control.paused:
+                        time.sleep(min(0.2, max(0.0, min(d[0] for d in deferred) - time.monotonic())))
+                    continue
+                finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    step, deferrals = inflight.pop(future)
+                    retry_in = self._finish(future, step)
+                    if isinstance(step, UploadBatch) and retry_in is None:
+                        done_batches.add(step.index)
+                    elif retry_in is not None:
+                        if deferrals + 1 >= MAX_DEFERRALS:
+                            self._give_up(step)
+                            if isinstance(step, UploadBatch):
+                                done_batches.add(step.index)
+                        else:
+                            deferred.append((time.monotonic() + retry_in, step, deferrals + 1))
+                    self._tick()
+                if self.on_checkpoint and time.monotonic() - last_checkpoint > self.settings.checkpoint_seconds:
+                    self.on_checkpoint()
+                    last_checkpoint = time.monotonic()
+        except KeyboardInterrupt:
+            self.control.cancel()
+            raise
+        finally:
+            if inflight:
+                wait(list(inflight), timeout=CANCEL_GRACE_SECONDS)
+                for future, (step, _) in inflight.items():
+                    if future.done():
+                        self._finish(future, step)
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _should_stop(self) -> bool:
+        if self._fatal is not None:
+            self.result.stopped = "fatal"
+            self.result.fatal_error = str(self._fatal)
+            return True
+        if self._breaker.tripped.is_set():
+            self.result.stopped = "breaker"
+            return True
+        if self.control.cancelled:
+            self.result.stopped = "cancelled"
+            return True
+        return False
+
+    def _submit(self, pool: ThreadPoolExecutor, step: UploadBatch | AssignGroup) -> Future[Any]:
+        if isinstance(step, UploadBatch):
+            return pool.submit(self._upload_batch, step.wire_type, step.jobs)
+        return pool.submit(self._assign_group, step)
+
+    def _finish(self, future: Future[Any], step: UploadBatch | AssignGroup) -> float | None:
+        """Collect a worker's outcome; return seconds to wait before retrying the step, if any."""
+        try:
+            future.result()
+        except FatalApiError as exc:
+            self._fatal = exc
+        except _Deferred as exc:
+            return exc.seconds
+        return None
+
+    def _give_up(self, step: UploadBatch | AssignGroup) -> None:
+        # Rows stay as they are in the journal (pending or uploaded): the next run does them.
+        for job in step.jobs:
+            self.progress.file_done("pending", Code.RETRIES_EXHAUSTED.value)
+
+    def _tick(self) -> None:
+        with self._lock:
+            self.result.timeline.append(
+                (time.monotonic() - self._started, self._files_done, self._bytes_sent)
+            )
+
+    # ------------------------------------------------------------------ workers
+    def _on_bytes(self, n: int) -> None:
+        with self._lock:
+            self._bytes_sent += n
+        self.progress.advance_bytes(n)
+
+    def _upload_batch(self, wire_type: str, jobs: Sequence[FileJob]) -> None:
+        """Upload files; on a batch-wide 4xx, isolate the bad file by uploading one by one."""
+        parts = [UploadPart(j.upload_name or j.path.name, j.path, j.mime) for j in jobs]
+        try:
+            items = self.client.upload(wire_type, parts, on_bytes=self._on_bytes)
+        except PermanentApiError as exc:
+            self._breaker.success()
+            if len(jobs) > 1:
+                for job in jobs:
+                    self._upload_batch(wire_type, [job])
+            else:
+                self._fail(jobs, Code.UPLOAD_REJECTED, str(exc))
+            return
+        except TransientApiError as exc:
+            self._transient(jobs, exc)
+            return
+        self._breaker.success()
+        matched, unmatched = match_uploads(jobs, items)
+        if matched:
+            self.journal.record_uploaded(
+                {j.row_key: (j.source_row, tid, j.upload_name, j.size) for j, tid in matched}
+            )
+            with self._lock:
+                self._temp_ids.update({j.row_key: tid for j, tid in matched})
+            crash_point("after_upload")
+        if unmatched and len(jobs) > 1:
+            for job in unmatched:
+                self._upload_batch(wire_type, [job])  # alone, the answer cannot be ambiguous
+        elif unmatched:
+            self._fail(unmatched, Code.UPLOAD_UNMATCHED, "the upload answer did not list this file")
+
+    def _assign_group(self, group: AssignGroup) -> None:
+        with self._lock:
+            jobs = [j for j in group.jobs if j.row_key in self._temp_ids]
+        if not jobs:
+            return  # every upload of this record failed; already journaled
+        self._assign(group.target, jobs, reuploaded=False)
+
+    def _assign(self, target: Target, jobs: list[FileJob], *, reuploaded: bool) -> None:
+        for _ in range(RECONCILE_ROUNDS):
+            rows = [(j.row_key, j.source_row) for j in jobs]
+            self.journal.record_assign_sent(rows)
+            crash_point("after_assign_sent")
+            items = [
+                {"id": self._temp_ids[j.row_key], "type": j.wire_type, "name": j.display_name}
+                for j in jobs
+            ]
+            try:
+                self.client.assign(items, dict(target))
+            except OutcomeUnknownError as exc:
+                self._breaker.failure()
+                found = self._find_assigned(target, jobs)
+                if found is None:
+                    self._leave_unsettled(jobs, exc)
+                    return
+                self._mark_assigned(found, jobs)
+                jobs = [j for j in jobs if j.row_key not in found]
+                if not jobs:
+                    return
+                continue
+            except PermanentApiError as exc:
+                self._breaker.success()
+                if not reuploaded and exc.status in (404, 410):
+                    # Most likely an expired temporary id: upload once more, then assign again.
+                    self._reupload_and_assign(target, jobs)
+                    return
+                code = Code.TARGET_NOT_FOUND if exc.status == 404 else Code.ASSIGN_REJECTED
+                self._fail(jobs, code, str(exc))
+                return
+            except TransientApiError as exc:
+                # A 429 or a connect failure: provably not processed. Back to `uploaded`.
+                self.journal.record_uploaded(
+                    {j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
+                     for j in jobs}
+                )
+                self._transient(jobs, exc)
+                return
+            self._breaker.success()
+            crash_point("after_assign_ok")
+            self._mark_assigned({j.row_key: self._temp_ids[j.row_key] for j in jobs}, jobs)
+            return
+        self._leave_unsettled(jobs, OutcomeUnknownError("assign answer lost repeatedly"))
+
+    def _reupload_and_assign(self, target: Target, jobs: list[FileJob]) -> None:
+        self.journal.record_pending([(j.row_key, j.source_row) for j in jobs])
+        with self._lock:
+            for job in jobs:
+                self._temp_ids.pop(job.row_key, None)
+        by_type: dict[str, list[FileJob]] = {}
+        for job in jobs:
+            by_type.setdefault(job.wire_type, []).append(job)
+        for wire_type, typed in by_type.items():
+            self._upload_batch(wire_type, typed)
+        with self._lock:
+            ready = [j for j in jobs if j.row_key in self._temp_ids]
+        if ready:
+            self._assign(target, ready, reuploaded=True)
+
+    def _find_assigned(self, target: Target, jobs: Sequence[FileJob]) -> dict[str, str] | None:
+        """Which of ``jobs`` the record already has: row key -> attachment id; None if unknown."""
+        field_name, record_id = target[0]
+        try:
+            existing = self.client.list_attachments(**{field_name: record_id})
+        except FatalApiError as exc:
+            self._fatal = exc
+            return None
+        except ApiError:
+            return None
+        by_id = {str(a.get("attachmentId")): a for a in existing}
+        by_name_size: dict[tuple[str, int], list[str]] = {}
+        for a in existing:
+            key = (str(a.get("attachmentName") or ""), _as_int(a.get("size")))
+            by_name_size.setdefault(key, []).append(str(a.get("attachmentId")))
+        found: dict[str, str] = {}
+        for job in jobs:
+            temp_id = self._temp_ids.get(job.row_key)
+            if temp_id and temp_id in by_id:
+                found[job.row_key] = temp_id
+                continue
+            # The permanent id may differ from the temporary one: fall back to name + size.
+            for name in (job.display_name, job.upload_name):
+                ids = by_name_size.get((name, job.size))
+                if ids:
+                    found[job.row_key] = ids.pop(0)
+                    break
+        return found
+
+    # ------------------------------------------------------------------ outcomes
+    def _mark_assigned(self, found: Mapping[str, str], jobs: Iterable[FileJob]) -> None:
+        done = [j for j in jobs if j.row_key in found]
+        if not done:
+            return
+        self.journal.record_assigned({j.row_key: (j.source_row, found[j.row_key]) for j in done})
+        with self._lock:
+            self.result.assigned += len(done)
+            self._files_done += len(done)
+        for _ in done:
+            self.progress.file_done("assigned")
+
+    def _fail(self, jobs: Sequence[FileJob], code: Code, message: str) -> None:
+        self.journal.record_failed([(j.row_key, j.source_row) for j in jobs], code.value, message)
+        with self._lock:
+            self.result.failed += len(jobs)
+            self._files_done += len(jobs)
+            self.result.failures_by_code[code.value] = (
+                self.result.failures_by_code.get(code.value, 0) + len(jobs)
+            )
+        for _ in jobs:
+            self.progress.file_done("failed", code.value)
+
+    def _transient(self, jobs: Sequence[FileJob], exc: TransientApiError) -> None:
+        if exc.retry_after is not None and exc.retry_after > self.client.retry.retry_after_cap:
+            raise _Deferred(exc.retry_after)
+        self._breaker.failure()
+        if not self._breaker.tripped.is_set():
+            self._fail(jobs, Code.RETRIES_EXHAUSTED, str(exc))
+
+    def _leave_unsettled(self, jobs: Sequence[FileJob], exc: ApiError) -> None:
+        # The answer was lost and the check failed too: the rows stay `assign_sent`, and the
+        # next run checks the record before sending anything. Never resend blind.
+        for _ in jobs:
+            self.progress.file_done("pending", Code.RETRIES_EXHAUSTED.value)
+
+
+class _Deferred(Exception):
+    """A step to try again after ``seconds`` (a Retry-After too long to wait in a worker)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry in {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1
+
+
+def match_uploads(
+    jobs: Sequence[FileJob], items: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple[FileJob, str]], list[FileJob]]:
+    """Pair upload answers with files by name and size (never by position).
+
+    Returns (job, temporary id) pairs and the jobs no answer matched. A one-file upload with one
+    answer pairs them whatever the answer's name, since nothing else can be meant.
+    """
+    if len(jobs) == 1 and len(items) == 1 and items[0].get("attachmentId"):
+        return [(jobs[0], str(items[0]["attachmentId"]))], []
+    pool: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        if item.get("attachmentId"):
+            key = (str(item.get("attachmentName") or ""), _as_int(item.get("size")))
+            pool.setdefault(key, []).append(str(item["attachmentId"]))
+    matched: list[tuple[FileJob, str]] = []
+    unmatched: list[FileJob] = []
+    for job in jobs:
+        ids = pool.get((job.upload_name, job.size))
+        if ids:
+            matched.append((job, ids.pop(0)))
+        else:
+            unmatched.append(job)
+    return matched, unmatched
+
+
+__all__ = ["Executor", "RunControl", "RunResult", "make_plan", "match_uploads"]

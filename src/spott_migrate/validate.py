@@ -1,0 +1,188 @@
+"""Validation: every problem of every row, found before any network call.
+
+Pure: it reads the manifest's rows and the file probes and returns a table; it never raises for
+bad data and never touches the network or the disk. Like pandera's lazy mode, all checks run and
+the caller decides what to do with the failures.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import spott_api
+from .codes import Code
+from .manifest import Manifest
+from .manifest import schema as s
+from .probe import FileProbe
+
+PROBLEM_COLUMNS = ("source_row", "row_key", "code", "message")
+JOB_COLUMNS = (
+    s.ROW_KEY, s.SOURCE_ROW, "path", "wire_type", *s.TARGET_COLUMNS, "display_name", "size",
+    "mime",
+)
+_MIME_ALIASES = {"image/vnd.microsoft.icon": "image/x-icon", "image/jpg": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating a manifest."""
+
+    # One line per problem: a row may have several.
+    problems: pd.DataFrame
+    # Valid rows still to do, ready for planning (columns JOB_COLUMNS).
+    jobs: pd.DataFrame
+    # Row keys of rows that were already assigned and are not checked again.
+    done: frozenset[str]
+
+    @property
+    def invalid_rows(self) -> int:
+        """How many rows have at least one problem."""
+        return int(self.problems["row_key"].nunique()) if len(self.problems) else 0
+
+    def problems_by_row(self) -> dict[str, list[tuple[str, str]]]:
+        """Row key -> [(code, message), …] in the order found."""
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for key, code, message in zip(
+            self.problems["row_key"], self.problems["code"], self.problems["message"], strict=True
+        ):
+            grouped.setdefault(key, []).append((code, message))
+        return grouped
+
+    def summary(self) -> dict[str, int]:
+        """Counts of rows: to do, invalid, already done, and problems per code."""
+        counts = {"to_do": len(self.jobs), "invalid": self.invalid_rows, "done": len(self.done)}
+        for code, n in self.problems["code"].value_counts().items():
+            counts[str(code)] = int(n)
+        return counts
+
+
+def canonical_mime(mime: str | None) -> str | None:
+    """Fold MIME spellings that mean the same format."""
+    return _MIME_ALIASES.get(mime, mime) if mime else mime
+
+
+def validate(
+    manifest: Manifest,
+    probes: Mapping[Path, FileProbe],
+    *,
+    done: Collection[str] = (),
+    hashes: Mapping[Path, str] | None = None,
+) -> Validation:
+    """Check every row not in ``done``; return the problems table and the jobs for the rest.
+
+    ``probes`` must hold a probe for each resolved ``file_path``; ``hashes`` (optional) lets
+    the same content under two paths for one record count as a duplicate too.
+    """
+    problems: list[tuple[int, str, str, str]] = []
+    jobs: list[tuple[object, ...]] = []
+    seen: dict[tuple[object, ...], int] = {}
+    done_set = frozenset(done)
+    rows = manifest.rows
+    for record in rows.itertuples(index=False):
+        row = record._asdict()
+        key = row[s.ROW_KEY]
+        if key in done_set:
+            continue
+        source_row = int(row[s.SOURCE_ROW])
+        found = _row_problems(manifest, row, probes)
+        path = manifest.resolve(row[s.FILE_PATH]) if row[s.FILE_PATH] else None
+        targets = tuple(row[c] for c in s.TARGET_COLUMNS)
+        if path is not None and any(targets):
+            identity: object = hashes.get(path) if hashes else None
+            identity = identity or os.path.normpath(path)
+            dup_key = (identity, targets)
+            if dup_key in seen:
+                found.append((Code.DUPLICATE_ROW, _duplicate_message(seen[dup_key], hashes, path)))
+            else:
+                seen[dup_key] = source_row
+        if found:
+            problems.extend((source_row, key, code.value, message) for code, message in found)
+            continue
+        assert path is not None  # rows without a path always have a problem
+        probe = probes[path]
+        wire_type = spott_api.normalise_type(row[s.TYPE])
+        display = row[s.NAME] or path.name
+        mime = spott_api.MIME_BY_EXTENSION[path.suffix.lower()]
+        jobs.append((key, source_row, path, wire_type, *targets, display, probe.size, mime))
+    return Validation(
+        problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
+        jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),
+        done=done_set & frozenset(rows[s.ROW_KEY]),
+    )
+
+
+def _duplicate_message(first_row: int, hashes: Mapping[Path, str] | None, path: Path) -> str:
+    if hashes is not None and path in hashes:
+        return f"the same file content goes to the same record in row {first_row}"
+    return f"the same file goes to the same record in row {first_row}"
+
+
+def _row_problems(
+    manifest: Manifest, row: Mapping[str, str], probes: Mapping[Path, FileProbe]
+) -> list[tuple[Code, str]]:
+    found: list[tuple[Code, str]] = []
+    build_problem = row.get(s.BUILD_PROBLEM, "")
+    if build_problem:
+        code_text, _, message = build_problem.partition(":")
+        try:
+            found.append((Code(code_text.strip()), message.strip() or build_problem))
+        except ValueError:
+            found.append((Code.UNRESOLVED, build_problem))
+    file_text = row[s.FILE_PATH]
+    if not file_text:
+        found.append((Code.PATH_MISSING, "file_path is empty"))
+    else:
+        found.extend(_file_problems(manifest.resolve(file_text), file_text, probes))
+    type_text = row[s.TYPE]
+    if not type_text:
+        found.append((Code.TYPE_MISSING, "type is empty"))
+    elif spott_api.normalise_type(type_text) is None:
+        close = difflib.get_close_matches(type_text.upper(), spott_api.ATTACHMENT_TYPES, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        found.append((Code.TYPE_UNKNOWN, f"{type_text!r} is not a Spott attachment type{hint}"))
+    if not any(row[c] for c in s.TARGET_COLUMNS):
+        found.append((Code.TARGET_MISSING, "no candidate_id, company_id or vacancy_id"))
+    return found
+
+
+def _file_problems(
+    path: Path, file_text: str, probes: Mapping[Path, FileProbe]
+) -> list[tuple[Code, str]]:
+    probe = probes[path]
+    if not probe.exists:
+        why = f" ({probe.error})" if probe.error else ""
+        return [(Code.FILE_MISSING, f"no file at {file_text}{why}")]
+    if not probe.is_file:
+        return [(Code.NOT_A_FILE, f"{file_text} is a folder or device, not a file")]
+    if not probe.readable:
+        return [(Code.FILE_UNREADABLE, f"cannot read {file_text}: {probe.error}")]
+    if probe.size == 0:
+        return [(Code.FILE_EMPTY, f"{file_text} is empty (0 bytes)")]
+    found: list[tuple[Code, str]] = []
+    if probe.size > spott_api.MAX_FILE_BYTES:
+        found.append(
+            (Code.FILE_TOO_LARGE, f"{probe.size / 1e6:.1f} MB is over Spott's 50 MB per file")
+        )
+    suffix = path.suffix.lower()
+    expected = spott_api.MIME_BY_EXTENSION.get(suffix)
+    if expected is None:
+        label = suffix or "no extension"
+        fix = "; convert it to PDF first" if suffix in spott_api.CONVERTIBLE_EXTENSIONS else ""
+        found.append((Code.EXTENSION_NOT_ALLOWED, f"Spott does not accept {label} files{fix}"))
+        return found
+    sniffed = canonical_mime(probe.sniffed_mime)
+    if sniffed is None:
+        found.append(
+            (Code.CONTENT_NOT_ALLOWED, f"the content of {file_text} is not a recognised {suffix} file")
+        )
+    elif sniffed != canonical_mime(expected):
+        found.append(
+            (Code.CONTENT_MISMATCH, f"named {suffix} but the content is {probe.sniffed_mime}")
+        )
+    return found

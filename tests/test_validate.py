@@ -1,0 +1,110 @@
+"""Validation: every code, all problems at once, before any network call."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from spott_migrate import check
+from spott_migrate.codes import Code
+
+from .files import pdf_bytes, png_bytes, write
+from .helpers import write_csv
+
+
+def _codes(path: Path) -> dict[int, set[str]]:
+    chk = check(path)
+    found: dict[int, set[str]] = {}
+    for row in chk.validation.problems.itertuples(index=False):
+        found.setdefault(row.source_row, set()).add(row.code)
+    return found
+
+
+def test_every_validation_code(tmp_path: Path) -> None:
+    write(tmp_path / "ok.pdf", pdf_bytes())
+    write(tmp_path / "logo.png", png_bytes())
+    write(tmp_path / "empty.pdf", b"")
+    write(tmp_path / "virus.pdf", b"MZ\x90\x00" + b"\x00" * 200)
+    write(tmp_path / "note.txt", b"plain text")
+    write(tmp_path / "garbage.pdf", b"\x01\x02\x03" * 50)
+    (tmp_path / "folder.pdf").mkdir()
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        handle.write(pdf_bytes())
+        handle.truncate(50_000_001)
+    unreadable = write(tmp_path / "locked.pdf", pdf_bytes())
+    os.chmod(unreadable, 0)
+    rows = [
+        ("ok.pdf", "resume", "c1", "", "", ""),  # 2: fine (synonym)
+        ("", "CV", "c1", "", "", ""),  # 3: path_missing
+        ("missing.pdf", "CV", "c1", "", "", ""),  # 4: file_missing
+        ("folder.pdf", "CV", "c1", "", "", ""),  # 5: not_a_file
+        ("empty.pdf", "CV", "c1", "", "", ""),  # 6: file_empty
+        ("big.pdf", "CV", "c1", "", "", ""),  # 7: file_too_large
+        ("note.txt", "CV", "c1", "", "", ""),  # 8: extension_not_allowed
+        ("virus.pdf", "CV", "c1", "", "", ""),  # 9: content_mismatch
+        ("garbage.pdf", "CV", "c1", "", "", ""),  # 10: content_not_allowed
+        ("logo.png", "", "", "co1", "", ""),  # 11: type_missing
+        ("logo.png", "Photograph of cat", "", "co2", "", ""),  # 12: type_unknown
+        ("logo.png", "LOGO", "", "", "", ""),  # 13: target_missing
+        ("ok.pdf", "CV", "c1", "", "", ""),  # 14: duplicate_row of 2
+        ("locked.pdf", "CV", "c1", "", "", ""),  # 15: file_unreadable (unless root)
+        ("missing.pdf", "nonsense", "", "", "", ""),  # 16: several problems at once
+    ]
+    codes = _codes(write_csv(tmp_path / "m.csv", rows))
+    assert 2 not in codes
+    assert codes[3] == {Code.PATH_MISSING}
+    assert codes[4] == {Code.FILE_MISSING}
+    assert codes[5] == {Code.NOT_A_FILE}
+    assert codes[6] == {Code.FILE_EMPTY}
+    assert Code.FILE_TOO_LARGE in codes[7]
+    assert codes[8] == {Code.EXTENSION_NOT_ALLOWED}
+    assert codes[9] == {Code.CONTENT_MISMATCH}
+    assert codes[10] == {Code.CONTENT_NOT_ALLOWED}
+    assert codes[11] == {Code.TYPE_MISSING}
+    assert codes[12] == {Code.TYPE_UNKNOWN}
+    assert codes[13] == {Code.TARGET_MISSING}
+    assert codes[14] == {Code.DUPLICATE_ROW}
+    if os.geteuid() != 0:  # root reads everything
+        assert codes[15] == {Code.FILE_UNREADABLE}
+    assert codes[16] == {Code.FILE_MISSING, Code.TYPE_UNKNOWN, Code.TARGET_MISSING}
+
+
+def test_same_content_under_two_paths_for_one_record_is_a_duplicate(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "cv.pdf", pdf_bytes())
+    write(tmp_path / "b" / "cv copy.pdf", pdf_bytes())
+    write(tmp_path / "c.pdf", pdf_bytes(pad=5))
+    rows = [
+        ("a/cv.pdf", "CV", "c1", "", "", ""),
+        ("b/cv copy.pdf", "CV", "c1", "", "", ""),
+        ("c.pdf", "CV", "c1", "", "", ""),
+        ("b/cv copy.pdf", "CV", "c2", "", "", ""),  # another record: fine
+    ]
+    codes = _codes(write_csv(tmp_path / "m.csv", rows))
+    assert codes == {3: {Code.DUPLICATE_ROW}}
+
+
+def test_types_normalise_to_wire_spelling(tmp_path: Path) -> None:
+    write(tmp_path / "a.pdf", pdf_bytes())
+    rows = [
+        ("a.pdf", "Cover Letter", "c1", "", "", ""),
+        ("a.pdf", "cv", "c2", "", "", ""),
+        ("a.pdf", "job-description", "", "", "v1", ""),
+        ("a.pdf", "exportedtemplatedcv", "c3", "", "", ""),
+    ]
+    chk = check(write_csv(tmp_path / "m.csv", rows))
+    assert list(chk.validation.jobs["wire_type"]) == [
+        "COVER_LETTER", "CV", "JOB_DESCRIPTION", "ExportedTemplatedCv",
+    ]
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "photo.jpeg"])
+def test_jpeg_alias_extensions(tmp_path: Path, name: str) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(tmp_path / name, format="JPEG")
+    chk = check(write_csv(tmp_path / "m.csv", [(name, "ID_DOCUMENT", "c1", "", "", "")]))
+    assert chk.validation.invalid_rows == 0
+    assert chk.validation.jobs.iloc[0]["mime"] == "image/jpeg"

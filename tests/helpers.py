@@ -11,8 +11,12 @@ import openpyxl
 HEADER = ("file_path", "type", "candidate_id", "company_id", "vacancy_id", "name")
 
 
-def write_xlsx(path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER,
-               sheet: str = "Attachments") -> Path:
+def write_xlsx(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    header: Sequence[str] = HEADER,
+    sheet: str = "Attachments",
+) -> Path:
     """A workbook with one sheet: header in row 1, then ``rows``."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -25,8 +29,12 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]], header: Sequence[st
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER,
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    header: Sequence[str] = HEADER,
+    encoding: str = "utf-8",
+) -> Path:
     """A CSV manifest."""
     with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)

@@ -24,7 +24,9 @@ def test_xlsx_numbers_become_clean_id_text(tmp_path: Path) -> None:
 
 def test_headers_match_aliases_case_and_space_insensitively(tmp_path: Path) -> None:
     header = ("  File Path ", "Attachment Type", "candidateId", "Client ID", "Job", "Display Name")
-    path = write_csv(tmp_path / "m.csv", [("a.pdf", "cv", "c1", "", "", "Nice name")], header=header)
+    path = write_csv(
+        tmp_path / "m.csv", [("a.pdf", "cv", "c1", "", "", "Nice name")], header=header
+    )
     m = read_manifest(path)
     assert m.column_map["file_path"] == "File Path"
     row = m.rows.iloc[0]
@@ -53,7 +55,9 @@ def test_sheet_by_name_and_unknown_sheet(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
-    path = write_csv(tmp_path / "m.csv", [("Lebenslauf Müller.pdf", "CV", "c1", "", "", "")], encoding=encoding)
+    path = write_csv(
+        tmp_path / "m.csv", [("Lebenslauf Müller.pdf", "CV", "c1", "", "", "")], encoding=encoding
+    )
     m = read_manifest(path)
     assert m.rows.iloc[0]["file_path"] == "Lebenslauf Müller.pdf"
     assert m.encoding == encoding
@@ -72,20 +76,32 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
 
 
 def test_column_map_for_unrecognised_headers(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "m.csv", [("a.pdf", "CV", "c1")], header=("Datei", "Art", "Kandidat"))
-    m = read_manifest(path, column_map={"file_path": "Datei", "type": "Art", "candidate_id": "Kandidat"})
+    path = write_csv(
+        tmp_path / "m.csv", [("a.pdf", "CV", "c1")], header=("Datei", "Art", "Kandidat")
+    )
+    m = read_manifest(
+        path, column_map={"file_path": "Datei", "type": "Art", "candidate_id": "Kandidat"}
+    )
     assert m.rows.iloc[0]["file_path"] == "a.pdf"
 
 
 def test_row_key_is_stable_across_sorting_and_other_edits(tmp_path: Path) -> None:
-    a = write_csv(tmp_path / "a.csv", [("x.pdf", "CV", "c1", "", "", "one"), ("y.pdf", "cv", "c2", "", "", "")])
-    b = write_csv(tmp_path / "b.csv", [("y.pdf", "resume", "c2", "", "", "renamed"), ("./x.pdf", "CV", "c1", "", "", "")])
-    keys_a = dict(zip(read_manifest(a).rows["file_path"], read_manifest(a).rows["row_key"], strict=True))
+    a = write_csv(
+        tmp_path / "a.csv",
+        [("x.pdf", "CV", "c1", "", "", "one"), ("y.pdf", "cv", "c2", "", "", "")],
+    )
+    b = write_csv(
+        tmp_path / "b.csv",
+        [("y.pdf", "resume", "c2", "", "", "renamed"), ("./x.pdf", "CV", "c1", "", "", "")],
+    )
+    keys_a = dict(
+        zip(read_manifest(a).rows["file_path"], read_manifest(a).rows["row_key"], strict=True)
+    )
     rows_b = read_manifest(b).rows
     assert set(rows_b["row_key"]) == set(keys_a.values())
 
 
 def test_legacy_xls_is_refused_with_a_fix(tmp_path: Path) -> None:
     (tmp_path / "m.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(ManifestError, match="save it as .xlsx"):
+    with pytest.raises(ManifestError, match=r"save it as \.xlsx"):
         read_manifest(tmp_path / "m.xls")

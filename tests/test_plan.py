@@ -10,11 +10,18 @@ from spott_migrate.plan import AssignGroup, FileJob, UploadBatch, ascii_file_nam
 from spott_migrate.run import match_uploads
 
 
-def job(n: int, record: str, wire_type: str = "CV", size: int = 100, name: str | None = None) -> FileJob:
+def job(
+    n: int, record: str, wire_type: str = "CV", size: int = 100, name: str | None = None
+) -> FileJob:
     return FileJob(
-        row_key=f"k{n}", source_row=n + 2, path=Path(f"/data/{name or f'f{n}.pdf'}"),
-        wire_type=wire_type, target=(("candidateId", record),), display_name=name or f"f{n}.pdf",
-        size=size, mime="application/pdf",
+        row_key=f"k{n}",
+        source_row=n + 2,
+        path=Path(f"/data/{name or f'f{n}.pdf'}"),
+        wire_type=wire_type,
+        target=(("candidateId", record),),
+        display_name=name or f"f{n}.pdf",
+        size=size,
+        mime="application/pdf",
     )
 
 
@@ -30,7 +37,11 @@ def test_lower_bound_reached_for_one_file_per_record() -> None:
 def test_each_assign_comes_after_its_uploads_and_covers_all_types() -> None:
     jobs = []
     for r in range(30):
-        jobs += [job(3 * r, f"c{r}", "CV"), job(3 * r + 1, f"c{r}", "COVER_LETTER"), job(3 * r + 2, f"c{r}", "OFFER")]
+        jobs += [
+            job(3 * r, f"c{r}", "CV"),
+            job(3 * r + 1, f"c{r}", "COVER_LETTER"),
+            job(3 * r + 2, f"c{r}", "OFFER"),
+        ]
     plan = make_plan(jobs, Settings())
     seen: set[int] = set()
     for step in plan.steps:

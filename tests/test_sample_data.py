@@ -25,8 +25,11 @@ from spott_migrate.spott_api import MIME_BY_EXTENSION, normalise_type
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 MAX_BYTES = 30 * 1024
 ID_COLUMNS = ("candidate_id", "company_id", "vacancy_id")
-KIND_BY_COLUMN = {"candidate_id": "candidates", "company_id": "companies",
-                  "vacancy_id": "vacancies"}
+KIND_BY_COLUMN = {
+    "candidate_id": "candidates",
+    "company_id": "companies",
+    "vacancy_id": "vacancies",
+}
 
 
 def _load_generator() -> ModuleType:
@@ -94,8 +97,9 @@ def test_records_store_has_the_architecture_shape() -> None:
         assert item["companyId"] in company_ids
     emails = [e for items in records.values() for item in items for e in item.get("emails", [])]
     # Reserved example domains only (RFC 2606): no real mailbox can receive demo mail.
-    assert all(re.fullmatch(r"[^@]+@([a-z0-9-]+\.)*(example(\.com|\.org|\.net)?)", e)
-               for e in emails), emails
+    assert all(
+        re.fullmatch(r"[^@]+@([a-z0-9-]+\.)*(example(\.com|\.org|\.net)?)", e) for e in emails
+    ), emails
 
 
 def test_a_numeric_legacy_id_exists_as_a_string() -> None:
@@ -119,8 +123,12 @@ def test_workbook_looks_like_a_users() -> None:
     assert sheet.column_dimensions["A"].width > 20
     readme = workbook["Read me"]
     assert "A1:D1" in {str(r) for r in readme.merged_cells.ranges}
-    formulas = [c.value for row in readme.iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("=")]
+    formulas = [
+        c.value
+        for row in readme.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert "=COUNTA(Attachments!A:A)-1" in formulas
     assert "AttachmentRows" in workbook.defined_names
     number_formats = {c.number_format for row in sheet.iter_rows(min_row=2) for c in row}
@@ -155,8 +163,14 @@ def test_manifest_size_and_mix() -> None:
     bad = [row for row in expected if row["status"] == "invalid"]
     assert 20 <= len(expected) <= 30
     assert {row["code"] for row in bad} == {
-        "file_missing", "content_mismatch", "file_empty", "extension_not_allowed",
-        "type_unknown", "target_missing", "duplicate_row"}
+        "file_missing",
+        "content_mismatch",
+        "file_empty",
+        "extension_not_allowed",
+        "type_unknown",
+        "target_missing",
+        "duplicate_row",
+    }
     loose = {r["type"] for r in _xlsx_rows()} - set(GENERATOR.WIRE_TYPES.values())
     assert {"resume ", "Cover Letter", "cv"} <= loose
 
@@ -247,14 +261,16 @@ def test_bad_rows_are_bad_for_the_stated_reason() -> None:
 
 
 def test_files_folder_holds_exactly_the_generated_files() -> None:
-    on_disk = {p.relative_to(SAMPLE).as_posix() for p in (SAMPLE / "files").rglob("*")
-               if p.is_file()}
+    on_disk = {
+        p.relative_to(SAMPLE).as_posix() for p in (SAMPLE / "files").rglob("*") if p.is_file()
+    }
     assert on_disk == set(GENERATOR.file_builders())
     assert all((SAMPLE / rel).stat().st_size < MAX_BYTES for rel in on_disk)
 
 
-REAL_PDFS = sorted(p for p in SAMPLE.joinpath("files").rglob("*.pdf")
-                   if p.read_bytes()[:5] == b"%PDF-")
+REAL_PDFS = sorted(
+    p for p in SAMPLE.joinpath("files").rglob("*.pdf") if p.read_bytes()[:5] == b"%PDF-"
+)
 
 
 @pytest.mark.parametrize("path", REAL_PDFS, ids=lambda p: p.name)
@@ -262,12 +278,12 @@ def test_pdfs_have_a_correct_xref(path: Path) -> None:
     data = path.read_bytes()
     assert data.startswith(b"%PDF-1.4\n")
     start = int(re.findall(rb"startxref\n(\d+)\n%%EOF\n$", data)[0])
-    assert data[start:start + 5] == b"xref\n"
+    assert data[start : start + 5] == b"xref\n"
     first, count = map(int, re.match(rb"xref\n(\d+) (\d+)\n", data[start:]).groups())
     assert first == 0
     table = data[start:].split(b"\n", 2)[2]
     for number in range(1, count):
-        entry = table[20 * number:20 * number + 20]
+        entry = table[20 * number : 20 * number + 20]
         offset = int(entry[:10])
         assert entry.endswith(b" n \n")
         assert data[offset:].startswith(f"{number} 0 obj\n".encode())
@@ -280,28 +296,46 @@ def test_doc_is_a_word97_compound_file() -> None:
     w_ident, n_fib = struct.unpack_from("<HH", data, 512)  # WordDocument starts at sector 0
     assert (w_ident, n_fib) == (0xA5EC, 0x00C1)
     fc_min, fc_mac = struct.unpack_from("<II", data, 512 + 0x18)
-    text = data[512 + fc_min:512 + fc_mac].decode("cp1252")
+    text = data[512 + fc_min : 512 + fc_mac].decode("cp1252")
     assert text.startswith("Lukas Brenner\r") and "Dear Ms Holm," in text
     for stream in ("WordDocument", "1Table", "\x05SummaryInformation", "\x01CompObj"):
         assert stream.encode("utf-16-le") in data
 
 
-@pytest.mark.parametrize("rel", ["files/candidates/amara_okafor_cover_letter.docx",
-                                 "files/vacancies/warehouse_operations_manager_job_spec.docx"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "files/candidates/amara_okafor_cover_letter.docx",
+        "files/vacancies/warehouse_operations_manager_job_spec.docx",
+    ],
+)
 def test_docx_is_a_complete_package(rel: str) -> None:
     with zipfile.ZipFile(SAMPLE / rel) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
         assert names[0] == "[Content_Types].xml"
-        for part in ("_rels/.rels", "word/document.xml", "word/styles.xml",
-                     "word/_rels/document.xml.rels", "docProps/core.xml"):
+        for part in (
+            "_rels/.rels",
+            "word/document.xml",
+            "word/styles.xml",
+            "word/_rels/document.xml.rels",
+            "docProps/core.xml",
+        ):
             ElementTree.fromstring(archive.read(part))
 
 
 def test_images_open_with_pillow() -> None:
     for path in (SAMPLE / "files").rglob("*"):
-        if path.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tiff",
-                                   ".ico"}:
+        if path.suffix.lower() in {
+            ".png",
+            ".jpg",
+            ".jpeg",
+            ".gif",
+            ".bmp",
+            ".webp",
+            ".tiff",
+            ".ico",
+        }:
             with Image.open(path) as image:
                 image.load()
                 assert image.width >= 16 and image.height >= 16

@@ -96,7 +96,10 @@ def test_types_normalise_to_wire_spelling(tmp_path: Path) -> None:
     ]
     chk = check(write_csv(tmp_path / "m.csv", rows))
     assert list(chk.validation.jobs["wire_type"]) == [
-        "COVER_LETTER", "CV", "JOB_DESCRIPTION", "ExportedTemplatedCv",
+        "COVER_LETTER",
+        "CV",
+        "JOB_DESCRIPTION",
+        "ExportedTemplatedCv",
     ]
 
 

@@ -109,14 +109,34 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
 @main.command("run")
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Sheet to read (default: the first).")
-@click.option("--base-url", help=f"API base URL (default {spott_api.DEFAULT_BASE_URL}, or $SPOTT_BASE_URL).")
-@click.option("--api-key", help="API key (default: $SPOTT_API_KEY). Prefer the variable: it stays out of shell history.")
-@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight at once (default 4).")
-@click.option("--rate", "requests_per_minute", type=click.FloatRange(min=1), help="Ceiling in requests per minute (default 500).")
-@click.option("--output", type=click.Path(path_type=Path), help="Write results here instead of into MANIFEST.")
-@click.option("--dry-run", is_flag=True, help="Validate and plan only; send nothing, write nothing.")
-@click.option("--limit", type=click.IntRange(min=0), help="Pilot: do only the first N rows still to do.")
-@click.option("--retry-failed", is_flag=True, help="Retry only rows that failed before; start nothing new.")
+@click.option(
+    "--base-url", help=f"API base URL (default {spott_api.DEFAULT_BASE_URL}, or $SPOTT_BASE_URL)."
+)
+@click.option(
+    "--api-key",
+    help="API key (default: $SPOTT_API_KEY). Prefer the variable: it stays out of shell history.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), help="Requests in flight at once (default 4)."
+)
+@click.option(
+    "--rate",
+    "requests_per_minute",
+    type=click.FloatRange(min=1),
+    help="Ceiling in requests per minute (default 500).",
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), help="Write results here instead of into MANIFEST."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Validate and plan only; send nothing, write nothing."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=0), help="Pilot: do only the first N rows still to do."
+)
+@click.option(
+    "--retry-failed", is_flag=True, help="Retry only rows that failed before; start nothing new."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @_errors_to_exit_codes
 def run_command(
@@ -137,8 +157,11 @@ def run_command(
     Re-running the same manifest skips rows already assigned and retries the rest.
     """
     settings = Settings.from_env(
-        base_url=base_url, api_key=api_key, concurrency=concurrency,
-        requests_per_minute=requests_per_minute, dry_run=dry_run or None,
+        base_url=base_url,
+        api_key=api_key,
+        concurrency=concurrency,
+        requests_per_minute=requests_per_minute,
+        dry_run=dry_run or None,
     )
     if dry_run:
         _print_check(check(manifest, sheet=sheet, settings=settings))
@@ -146,8 +169,13 @@ def run_command(
     if settings.api_key is None:
         raise ConfigError(f"no API key: pass --api-key or set {spott_api.API_KEY_ENV}")
     report = migrate(
-        manifest, settings=settings, sheet=sheet, output=output, limit=limit,
-        only_failed=retry_failed, progress=NullProgress() if quiet else TqdmProgress(),
+        manifest,
+        settings=settings,
+        sheet=sheet,
+        output=output,
+        limit=limit,
+        only_failed=retry_failed,
+        progress=NullProgress() if quiet else TqdmProgress(),
     )
     _print_check(report.check)
     _print_report(report)
@@ -156,9 +184,19 @@ def run_command(
 
 @main.command("sandbox")
 @click.option("--port", type=int, default=8765, show_default=True)
-@click.option("--records", type=click.Path(exists=True, path_type=Path), help="Records store (JSON or CSV).")
-@click.option("--api-key", default="sandbox-key", show_default=True, help="The key the sandbox accepts.")
-@click.option("--ttl", type=float, default=3600.0, show_default=True, help="Lifetime of temporary uploads (s).")
+@click.option(
+    "--records", type=click.Path(exists=True, path_type=Path), help="Records store (JSON or CSV)."
+)
+@click.option(
+    "--api-key", default="sandbox-key", show_default=True, help="The key the sandbox accepts."
+)
+@click.option(
+    "--ttl",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    help="Lifetime of temporary uploads (s).",
+)
 @click.option("--shuffle", is_flag=True, help="Answer uploads in a random order.")
 @click.option("--fast", is_flag=True, help="httptools + uvloop, for benchmarks.")
 def sandbox_command(
@@ -169,14 +207,24 @@ def sandbox_command(
 
     click.echo(f"sandbox on http://127.0.0.1:{port} (Ctrl-C to stop)")
     serve(
-        port=port, records=records, api_key=api_key, fast=fast,
-        temp_ttl_seconds=ttl, shuffle_uploads=shuffle,
+        port=port,
+        records=records,
+        api_key=api_key,
+        fast=fast,
+        temp_ttl_seconds=ttl,
+        shuffle_uploads=shuffle,
     )
 
 
 @main.command("demo")
-@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Sample data folder.")
-@click.option("--workdir", type=click.Path(path_type=Path), default=Path("demo-run"), show_default=True)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Sample data folder.",
+)
+@click.option(
+    "--workdir", type=click.Path(path_type=Path), default=Path("demo-run"), show_default=True
+)
 @_errors_to_exit_codes
 def demo_command(data: Path | None, workdir: Path) -> None:
     """Run the sample manifest against the embedded sandbox and check the result."""

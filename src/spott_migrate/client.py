@@ -109,7 +109,7 @@ class SpottClient:
         rng: Callable[[], float] = random.random,
     ) -> None:
         settings = settings or Settings.from_env()
-        key = as_secret(api_key) or settings.api_key
+        key = as_secret(api_key) or as_secret(settings.api_key)
         if not key:
             raise ConfigError(
                 f"no API key: pass --api-key, set {spott_api.API_KEY_ENV}, or enter it in the panel"
@@ -195,8 +195,11 @@ class SpottClient:
                 readers = [f[1][1] for f in files]
                 try:
                     response = self._send(
-                        "upload", "POST", spott_api.UPLOAD_PATH,
-                        params={"type": wire_type}, files=files,
+                        "upload",
+                        "POST",
+                        spott_api.UPLOAD_PATH,
+                        params={"type": wire_type},
+                        files=files,
                     )
                 except BaseException:
                     if on_bytes is not None:
@@ -244,7 +247,9 @@ class SpottClient:
         """Candidates and contacts matching a name, e-mail or phone (``GET /search/people``)."""
         response = self._with_retries(
             lambda: self._send(
-                "search", "GET", spott_api.SEARCH_PEOPLE_PATH,
+                "search",
+                "GET",
+                spott_api.SEARCH_PEOPLE_PATH,
                 params={"query": query, "limit": limit},
             )
         )
@@ -289,10 +294,14 @@ class SpottClient:
             response = self._http.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Nothing reached the server: always safe to try again.
-            raise TransientApiError(self._scrub(f"cannot connect to {self.base_url}: {exc}")) from None
+            raise TransientApiError(
+                self._scrub(f"cannot connect to {self.base_url}: {exc}")
+            ) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise OutcomeUnknownError(
-                self._scrub(f"{method} {url}: connection lost before the answer ({type(exc).__name__})")
+                self._scrub(
+                    f"{method} {url}: connection lost before the answer ({type(exc).__name__})"
+                )
             ) from None
         if response.is_success:
             return response
@@ -304,7 +313,9 @@ class SpottClient:
         text = self._scrub(f"{method} {url} → {status}: {message}")
         if status in (401, 403):
             return FatalApiError(
-                f"{text} (check the API key and its permissions)", status=status, request_id=request_id
+                f"{text} (check the API key and its permissions)",
+                status=status,
+                request_id=request_id,
             )
         if status == 429:
             wait = parse_retry_after(response.headers.get("Retry-After"))
@@ -343,4 +354,3 @@ def _error_text(response: httpx.Response) -> tuple[str, str | None]:
         request_id = body.get("requestId")
         return message, str(request_id) if request_id else None
     return str(body)[:200], None
-

@@ -62,7 +62,7 @@ class Settings:
     """Everything a run can be tuned by. Defaults suit a laptop against the real API."""
 
     base_url: str = spott_api.DEFAULT_BASE_URL
-    api_key: Secret | None = field(default=None, repr=False)
+    api_key: Secret | str | None = field(default=None, repr=False)
     concurrency: int = 4
     # Total bytes one upload request may carry; the docs name no cap, so stay modest.
     batch_byte_cap: int = 100_000_000
@@ -85,12 +85,12 @@ class Settings:
     dry_run: bool = False
 
     def __post_init__(self) -> None:
+        # Accept the key as plain text too, but never keep it as such.
+        object.__setattr__(self, "api_key", as_secret(self.api_key))
         if self.concurrency < 1:
             raise ConfigError("concurrency must be at least 1")
         if not 1 <= self.max_files_per_upload <= spott_api.MAX_FILES_PER_UPLOAD:
-            raise ConfigError(
-                f"max_files_per_upload must be 1..{spott_api.MAX_FILES_PER_UPLOAD}"
-            )
+            raise ConfigError(f"max_files_per_upload must be 1..{spott_api.MAX_FILES_PER_UPLOAD}")
         if self.batch_byte_cap < 1:
             raise ConfigError("batch_byte_cap must be positive")
         if self.requests_per_minute <= 0:

@@ -17,10 +17,14 @@ _KINDS = {"candidate_id": "candidate", "company_id": "company", "vacancy_id": "v
 
 def find_sample_data(data_dir: Path | None = None) -> Path:
     """The sample data folder: the one given, ./sample_data, or the one in the source tree."""
-    candidates = [data_dir] if data_dir else [
-        Path.cwd() / "sample_data",
-        Path(__file__).resolve().parents[2] / "sample_data",
-    ]
+    candidates = (
+        [data_dir]
+        if data_dir
+        else [
+            Path.cwd() / "sample_data",
+            Path(__file__).resolve().parents[2] / "sample_data",
+        ]
+    )
     for folder in candidates:
         if folder is not None and (folder / "manifest.xlsx").is_file():
             return folder
@@ -31,9 +35,13 @@ def prepare_workdir(source: Path, workdir: Path) -> Path:
     """A fresh copy of the sample data, so the demo never edits the committed files."""
     if workdir.exists():
         if not (workdir / _MARKER).exists() and any(workdir.iterdir()):
-            raise ConfigError(f"{workdir} exists and is not a demo folder; choose another --workdir")
+            raise ConfigError(
+                f"{workdir} exists and is not a demo folder; choose another --workdir"
+            )
         shutil.rmtree(workdir)
-    shutil.copytree(source, workdir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.spott-*"))
+    shutil.copytree(
+        source, workdir, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.spott-*")
+    )
     (workdir / _MARKER).touch()
     return workdir
 
@@ -50,7 +58,9 @@ def sandbox_agreement(report: MigrationReport, sandbox: object) -> tuple[bool, s
         for column, kind in _KINDS.items():
             if row[column]:
                 expected.add((kind, row[column], result.spott_attachment_id))
-    actual = {(kind, rid, a.id) for (kind, rid), items in state.assignments().items() for a in items}
+    actual = {
+        (kind, rid, a.id) for (kind, rid), items in state.assignments().items() for a in items
+    }
     for kind, rid, att in sorted(expected - actual):
         problems.append(f"row's attachment {att} is not on {kind} {rid}")
     for kind, rid, att in sorted(actual - expected):

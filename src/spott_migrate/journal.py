@@ -130,7 +130,9 @@ class Journal:
                 raise
             self._db.execute("COMMIT")
 
-    def _upsert(self, rows: Iterable[tuple[str, int | None]], state: State, **fields: object) -> None:
+    def _upsert(
+        self, rows: Iterable[tuple[str, int | None]], state: State, **fields: object
+    ) -> None:
         """Set ``state`` and ``fields`` for rows given as (row key, source row)."""
         names = ", ".join(fields)
         sets = ", ".join(f"{n} = excluded.{n}" for n in fields)
@@ -179,7 +181,9 @@ class Journal:
             ((att, src, now, self.sheet, key) for key, (src, att) in assigned.items()),
         )
 
-    def record_failed(self, rows: Iterable[tuple[str, int | None]], code: str, message: str) -> None:
+    def record_failed(
+        self, rows: Iterable[tuple[str, int | None]], code: str, message: str
+    ) -> None:
         """A definite failure for these rows in this run (a later run may try again)."""
         now = utc_now()
         self._write(

@@ -5,6 +5,7 @@ The CLI and the notebook panel are thin skins over these; so are the tests.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -78,7 +79,9 @@ def _content_hashes(
 ) -> dict[Path, str]:
     # Hash only files that could be content duplicates: same record, same size, other path.
     rows = todo.assign(_path=paths)
-    sizes = rows["_path"].map(lambda p: probes[p].size if p is not None and probes[p].is_file else -1)
+    sizes = rows["_path"].map(
+        lambda p: probes[p].size if p is not None and probes[p].is_file else -1
+    )
     rows = rows.assign(_size=sizes)
     rows = rows[rows["_size"] > 0]
     keys = [rows[c] for c in s.TARGET_COLUMNS] + [rows["_size"]]
@@ -112,9 +115,7 @@ def check(
     probes = probe_files(p for p in paths if p is not None)
     hashes = _content_hashes(todo, paths, probes)
     validation = validate(manifest, probes, done=done, hashes=hashes)
-    uploaded = {
-        k for k, e in entries.items() if e.state in (State.UPLOADED, State.ASSIGN_SENT)
-    }
+    uploaded = {k for k, e in entries.items() if e.state in (State.UPLOADED, State.ASSIGN_SENT)}
     plan = make_plan(validation.jobs, settings, uploaded=uploaded)
     return Check(manifest, validation, plan, entries)
 
@@ -165,7 +166,12 @@ def project_results(
             if entry.state is State.ASSIGN_SENT:
                 note = "the assign answer was lost; the next run checks Spott before resending"
             row.update(
-                {s.STATUS: s.PENDING, s.ATTACHMENT_ID: "", s.ERROR: note, s.UPDATED_AT: entry.updated_at}
+                {
+                    s.STATUS: s.PENDING,
+                    s.ATTACHMENT_ID: "",
+                    s.ERROR: note,
+                    s.UPDATED_AT: entry.updated_at,
+                }
             )
         out.append(row)
     columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
@@ -224,7 +230,10 @@ def migrate(
                 api = client or SpottClient(settings=settings)
                 try:
                     executor = Executor(
-                        api, journal, settings, progress=progress or NullProgress(),
+                        api,
+                        journal,
+                        settings,
+                        progress=progress or NullProgress(),
                         control=control,
                         on_checkpoint=lambda: _checkpoint(manifest, validation, journal, out_path),
                     )
@@ -272,8 +281,5 @@ def _checkpoint(
     manifest: Manifest, validation: Validation, journal: Journal, output: Path | None
 ) -> None:
     # A checkpoint that cannot be written is not fatal: the journal has every result.
-    try:
+    with contextlib.suppress(WriteBackError, OSError):
         write_back(manifest, project_results(manifest, validation, journal.entries()), output)
-    except (WriteBackError, OSError):
-        pass
-

@@ -206,7 +206,9 @@ def _steps(
             planned += 1
             if len(buffer) >= settings.max_files_per_upload:
                 yield emit(job.wire_type)
-        for wire_type in [t for t, at in opened_at.items() if planned - at > settings.flush_after_files]:
+        for wire_type in [
+            t for t, at in opened_at.items() if planned - at > settings.flush_after_files
+        ]:
             yield emit(wire_type)
         yield from ready_groups()
     for wire_type in sorted(buffers, key=lambda t: opened_at.get(t, 0)):
@@ -242,4 +244,3 @@ def _with_upload_names(jobs: list[FileJob]) -> tuple[FileJob, ...]:
         used.add(name.lower())
         named.append(replace(job, upload_name=name))
     return tuple(named)
-

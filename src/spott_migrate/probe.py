@@ -82,7 +82,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hash_files(paths: Iterable[Path], *, workers: int = min(8, (os.cpu_count() or 2) * 2)) -> dict[Path, str]:
+def hash_files(
+    paths: Iterable[Path], *, workers: int = min(8, (os.cpu_count() or 2) * 2)
+) -> dict[Path, str]:
     """SHA-256 of each distinct readable path, in parallel; unreadable ones are left out."""
     unique = list(dict.fromkeys(paths))
 

@@ -55,8 +55,13 @@ class TqdmProgress:
     def start(self, files: int, total_bytes: int) -> None:
         self._files = tqdm(total=files, desc="files", unit="file", position=0, **self._kwargs)
         self._bytes = tqdm(
-            total=total_bytes, desc="bytes", unit="B", unit_scale=True, unit_divisor=1024,
-            position=1, **self._kwargs,
+            total=total_bytes,
+            desc="bytes",
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            position=1,
+            **self._kwargs,
         )
 
     def advance_bytes(self, n: int) -> None:

@@ -65,14 +65,18 @@ class RetryPolicy:
             return False
         return not (blind_only and isinstance(exc, OutcomeUnknownError))
 
-    def wait_seconds(self, attempt: int, exc: BaseException | None, rng: Callable[[], float]) -> float:
+    def wait_seconds(
+        self, attempt: int, exc: BaseException | None, rng: Callable[[], float]
+    ) -> float:
         """Retry-After when the server gave one, else capped exponential backoff, fully jittered."""
         if isinstance(exc, TransientApiError) and exc.retry_after is not None:
             return exc.retry_after
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempt - 1))
         return rng() * ceiling
 
-    def tenacity_wait(self, rng: Callable[[], float] = random.random) -> Callable[[RetryCallState], float]:
+    def tenacity_wait(
+        self, rng: Callable[[], float] = random.random
+    ) -> Callable[[RetryCallState], float]:
         """The wait strategy in tenacity's shape."""
 
         def wait(state: RetryCallState) -> float:

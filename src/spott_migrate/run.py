@@ -240,7 +240,9 @@ class Executor:
                 if not inflight:
                     self.control.wait_while_paused(0.2)
                     if deferred and not self.control.paused:
-                        time.sleep(min(0.2, max(0.0, min(d[0] for d in deferred) - time.monotonic())))
+                        time.sleep(
+                            min(0.2, max(0.0, min(d[0] for d in deferred) - time.monotonic()))
+                        )
                     continue
                 finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -256,7 +258,10 @@ class Executor:
                         else:
                             deferred.append((time.monotonic() + retry_in, step, deferrals + 1))
                     self._tick()
-                if self.on_checkpoint and time.monotonic() - last_checkpoint > self.settings.checkpoint_seconds:
+                if (
+                    self.on_checkpoint
+                    and time.monotonic() - last_checkpoint > self.settings.checkpoint_seconds
+                ):
                     self.on_checkpoint()
                     last_checkpoint = time.monotonic()
         except KeyboardInterrupt:
@@ -300,7 +305,7 @@ class Executor:
 
     def _give_up(self, step: UploadBatch | AssignGroup) -> None:
         # Rows stay as they are in the journal (pending or uploaded): the next run does them.
-        for job in step.jobs:
+        for _ in step.jobs:
             self.progress.file_done("pending", Code.RETRIES_EXHAUSTED.value)
 
     def _tick(self) -> None:
@@ -387,8 +392,10 @@ class Executor:
             except TransientApiError as exc:
                 # A 429 or a connect failure: provably not processed. Back to `uploaded`.
                 self.journal.record_uploaded(
-                    {j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
-                     for j in jobs}
+                    {
+                        j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
+                        for j in jobs
+                    }
                 )
                 self._transient(jobs, exc)
                 return
@@ -459,9 +466,9 @@ class Executor:
         with self._lock:
             self.result.failed += len(jobs)
             self._files_done += len(jobs)
-            self.result.failures_by_code[code.value] = (
-                self.result.failures_by_code.get(code.value, 0) + len(jobs)
-            )
+            self.result.failures_by_code[code.value] = self.result.failures_by_code.get(
+                code.value, 0
+            ) + len(jobs)
         for _ in jobs:
             self.progress.file_done("failed", code.value)
 

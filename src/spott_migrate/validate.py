@@ -23,7 +23,13 @@ from .probe import FileProbe
 
 PROBLEM_COLUMNS = ("source_row", "row_key", "code", "message")
 JOB_COLUMNS = (
-    s.ROW_KEY, s.SOURCE_ROW, "path", "wire_type", *s.TARGET_COLUMNS, "display_name", "size",
+    s.ROW_KEY,
+    s.SOURCE_ROW,
+    "path",
+    "wire_type",
+    *s.TARGET_COLUMNS,
+    "display_name",
+    "size",
     "mime",
 )
 _MIME_ALIASES = {"image/vnd.microsoft.icon": "image/x-icon", "image/jpg": "image/jpeg"}
@@ -179,7 +185,10 @@ def _file_problems(
     sniffed = canonical_mime(probe.sniffed_mime)
     if sniffed is None:
         found.append(
-            (Code.CONTENT_NOT_ALLOWED, f"the content of {file_text} is not a recognised {suffix} file")
+            (
+                Code.CONTENT_NOT_ALLOWED,
+                f"the content of {file_text} is not a recognised {suffix} file",
+            )
         )
     elif sniffed != canonical_mime(expected):
         found.append(

@@ -214,7 +214,9 @@ def _map_columns(header: list[str], column_map: Mapping[str, str]) -> dict[str, 
 def _build_rows(
     grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
 ) -> pd.DataFrame:
-    columns: dict[str, list[str]] = {name: [] for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)}
+    columns: dict[str, list[str]] = {
+        name: [] for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)
+    }
     source_rows: list[int] = []
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
@@ -226,7 +228,7 @@ def _build_rows(
             values.append(_cell_text(row[col]) if col is not None and col < len(row) else "")
     frame = pd.DataFrame(columns, dtype=object)
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
-    frame[schema.ROW_KEY] = [
+    keys = [
         row_key(p, t, c, co, v)
         for p, t, c, co, v in zip(
             frame[schema.FILE_PATH],
@@ -237,7 +239,19 @@ def _build_rows(
             strict=True,
         )
     ]
+    frame[schema.ROW_KEY] = _unique(keys)
     return frame
+
+
+def _unique(keys: list[str]) -> list[str]:
+    # A row repeated word for word gets the same key; number the copies so every row has its
+    # own (the copies are reported as duplicates and never sent).
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return out
 
 
 def normalise_path_text(file_path: str) -> str:

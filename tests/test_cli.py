@@ -1,0 +1,152 @@
+"""The CLI as a user meets it: real subprocesses, exit codes and messages, no leaked key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from spott_migrate import Settings, SpottClient
+from spott_migrate.cli import main
+from spott_migrate.errors import SpottMigrateError
+from spott_migrate.sandbox import Sandbox
+
+from .conftest import CANARY_KEY, ManifestFactory
+from .helpers import read_xlsx_column
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``spott-migrate`` in a subprocess, as a user would."""
+    full_env = {**os.environ, "SPOTT_API_KEY": CANARY_KEY, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "spott_migrate", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def assert_no_key(result: subprocess.CompletedProcess[str]) -> None:
+    assert CANARY_KEY not in result.stdout
+    assert CANARY_KEY not in result.stderr
+
+
+def test_run_assigns_and_exits_zero(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:
+    path = make_manifest(6, logos=1)
+    result = cli("run", str(path), "--base-url", sandbox.url, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "7 assigned" in result.stdout
+    assert set(read_xlsx_column(path, "spott_status").values()) == {"assigned"}
+    assert_no_key(result)
+
+
+def test_invalid_rows_exit_one(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:
+    path = make_manifest(
+        2, logos=0, extra_rows=[("files/none.pdf", "CV", "cand-1", None, None, None)]
+    )
+    result = cli("run", str(path), "--base-url", sandbox.url, "--quiet")
+    assert result.returncode == 1
+    assert "file_missing" in result.stdout
+    assert_no_key(result)
+
+
+def test_wrong_key_exits_two_with_a_clear_message(
+    sandbox: Sandbox, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    result = cli(
+        "run",
+        str(path),
+        "--base-url",
+        sandbox.url,
+        "--quiet",
+        env={"SPOTT_API_KEY": "nope-" + CANARY_KEY[::-1]},
+    )
+    assert result.returncode == 2
+    assert "401" in result.stderr and "API key" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert set(read_xlsx_column(path, "spott_status").values()) == {"pending"}
+
+
+def test_key_given_on_the_command_line_is_not_echoed(
+    sandbox: Sandbox, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    sandbox.faults.add("upload", "status_before", status=400, times=5)
+    result = cli(
+        "run",
+        str(path),
+        "--base-url",
+        sandbox.url,
+        "--api-key",
+        CANARY_KEY,
+        "--quiet",
+        env={"SPOTT_API_KEY": ""},
+    )
+    assert result.returncode == 1
+    assert_no_key(result)
+
+
+def test_validate_sends_nothing(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:
+    path = make_manifest(3, logos=0, extra_rows=[("files/x.txt", "CV", "cand-1", None, None, None)])
+    original = path.read_bytes()
+    result = cli("validate", str(path))
+    assert result.returncode == 1
+    assert "3 to do, 1 invalid" in result.stdout
+    assert "file_missing" in result.stdout
+    assert sandbox.state.count() == 0
+    assert path.read_bytes() == original
+
+
+def test_dry_run_sends_and_writes_nothing(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:
+    path = make_manifest(3, logos=0)
+    original = path.read_bytes()
+    result = cli("run", str(path), "--base-url", sandbox.url, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "plan: 3 files" in result.stdout
+    assert sandbox.state.count() == 0
+    assert path.read_bytes() == original
+
+
+def test_unreadable_manifest_exits_two(tmp_path: Path) -> None:
+    (tmp_path / "m.xlsx").write_bytes(b"not a workbook")
+    result = cli("validate", str(tmp_path / "m.xlsx"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot read m.xlsx")
+
+
+def test_missing_key_is_a_usage_error(make_manifest: ManifestFactory) -> None:
+    path = make_manifest(1, logos=0)
+    result = cli("run", str(path), env={"SPOTT_API_KEY": ""})
+    assert result.returncode == 2
+    assert "no API key" in result.stderr
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    runner = CliRunner()
+    readme = README.read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, name
+        assert f"spott-migrate {name}" in readme, f"{name} is not documented in the README"
+
+
+def test_key_not_in_a_traceback(settings: Settings) -> None:
+    closed = settings.with_(base_url="http://127.0.0.1:9", max_attempts=1)
+    client = SpottClient(settings=closed)
+    with pytest.raises(SpottMigrateError) as info:
+        client.list_attachments(candidateId="c1")
+    text = "".join(traceback.format_exception(info.value))
+    assert CANARY_KEY not in text

@@ -196,6 +196,16 @@ class Journal:
             ((self.sheet, key, src, code, message, now) for key, src in rows),
         )
 
+    def record_note(self, rows: Iterable[tuple[str, int | None]], code: str, message: str) -> None:
+        """Say why rows are still not done, without changing their state."""
+        now = utc_now()
+        self._write(
+            "INSERT INTO rows (sheet, row_key, source_row, state, code, message, updated_at)"
+            " VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (sheet, row_key) DO UPDATE SET"
+            " code = excluded.code, message = excluded.message, updated_at = excluded.updated_at",
+            ((self.sheet, key, src, code, message, now) for key, src in rows),
+        )
+
     def record_pending(self, rows: Iterable[tuple[str, int | None]]) -> None:
         """Forget a temporary upload: the row starts again with a fresh upload."""
         self._upsert(rows, State.PENDING, temp_id=None, upload_name=None, assign_sent_at=None)

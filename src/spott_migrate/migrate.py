@@ -162,7 +162,7 @@ def project_results(
                 }
             )
         else:
-            note = ""
+            note = format_error(entry.code, entry.message or "") if entry.code else ""
             if entry.state is State.ASSIGN_SENT:
                 note = "the assign answer was lost; the next run checks Spott before resending"
             row.update(
@@ -239,7 +239,10 @@ def migrate(
                     )
                     ready = executor.recover(jobs, journal.entries())
                     entries = journal.entries()
-                    jobs = [j for j in jobs if _state(entries, j.row_key) is not State.ASSIGNED]
+                    # Assigned rows are done; rows whose assign could not be checked are left
+                    # alone until Spott can be asked (never re-sent blind).
+                    settled = (State.ASSIGNED, State.ASSIGN_SENT)
+                    jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
                     plan = make_plan(jobs, settings, uploaded=ready)
                     chk = Check(manifest, validation, plan, entries)
                     try:

@@ -247,16 +247,16 @@ class Executor:
                 finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in finished:
                     step, deferrals = inflight.pop(future)
-                    retry_in = self._finish(future, step)
-                    if isinstance(step, UploadBatch) and retry_in is None:
+                    later = self._finish(future, step)
+                    if isinstance(step, UploadBatch) and later is None:
                         done_batches.add(step.index)
-                    elif retry_in is not None:
+                    elif later is not None:
                         if deferrals + 1 >= MAX_DEFERRALS:
-                            self._give_up(step)
+                            self._give_up(step, later.reason)
                             if isinstance(step, UploadBatch):
                                 done_batches.add(step.index)
                         else:
-                            deferred.append((time.monotonic() + retry_in, step, deferrals + 1))
+                            deferred.append((time.monotonic() + later.seconds, step, deferrals + 1))
                     self._tick()
                 if (
                     self.on_checkpoint
@@ -293,18 +293,21 @@ class Executor:
             return pool.submit(self._upload_batch, step.wire_type, step.jobs)
         return pool.submit(self._assign_group, step)
 
-    def _finish(self, future: Future[Any], step: UploadBatch | AssignGroup) -> float | None:
-        """Collect a worker's outcome; return seconds to wait before retrying the step, if any."""
+    def _finish(self, future: Future[Any], step: UploadBatch | AssignGroup) -> _Deferred | None:
+        """Collect a worker's outcome; a ``_Deferred`` says when to try the step again."""
         try:
             future.result()
         except FatalApiError as exc:
             self._fatal = exc
         except _Deferred as exc:
-            return exc.seconds
+            return exc
         return None
 
-    def _give_up(self, step: UploadBatch | AssignGroup) -> None:
-        # Rows stay as they are in the journal (pending or uploaded): the next run does them.
+    def _give_up(self, step: UploadBatch | AssignGroup, reason: str) -> None:
+        # Rows keep their state (pending or uploaded): the next run does them. Say why.
+        self.journal.record_note(
+            [(j.row_key, j.source_row) for j in step.jobs], Code.RETRIES_EXHAUSTED.value, reason
+        )
         for _ in step.jobs:
             self.progress.file_done("pending", Code.RETRIES_EXHAUSTED.value)
 
@@ -369,6 +372,10 @@ class Executor:
             ]
             try:
                 self.client.assign(items, dict(target))
+            except FatalApiError:
+                # 401/403 means refused, not processed: the rows are simply still uploaded.
+                self._back_to_uploaded(jobs)
+                raise
             except OutcomeUnknownError as exc:
                 self._breaker.failure()
                 found = self._find_assigned(target, jobs)
@@ -391,12 +398,7 @@ class Executor:
                 return
             except TransientApiError as exc:
                 # A 429 or a connect failure: provably not processed. Back to `uploaded`.
-                self.journal.record_uploaded(
-                    {
-                        j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
-                        for j in jobs
-                    }
-                )
+                self._back_to_uploaded(jobs)
                 self._transient(jobs, exc)
                 return
             self._breaker.success()
@@ -404,6 +406,14 @@ class Executor:
             self._mark_assigned({j.row_key: self._temp_ids[j.row_key] for j in jobs}, jobs)
             return
         self._leave_unsettled(jobs, OutcomeUnknownError("assign answer lost repeatedly"))
+
+    def _back_to_uploaded(self, jobs: Sequence[FileJob]) -> None:
+        self.journal.record_uploaded(
+            {
+                j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
+                for j in jobs
+            }
+        )
 
     def _reupload_and_assign(self, target: Target, jobs: list[FileJob]) -> None:
         self.journal.record_pending([(j.row_key, j.source_row) for j in jobs])
@@ -474,7 +484,9 @@ class Executor:
 
     def _transient(self, jobs: Sequence[FileJob], exc: TransientApiError) -> None:
         if exc.retry_after is not None and exc.retry_after > self.client.retry.retry_after_cap:
-            raise _Deferred(exc.retry_after)
+            # Put the step aside (at most the cap at a time) so workers do other rows; after a
+            # few tries the rows stay pending for a later run rather than holding this one.
+            raise _Deferred(self.client.retry.retry_after_cap, str(exc))
         self._breaker.failure()
         if not self._breaker.tripped.is_set():
             self._fail(jobs, Code.RETRIES_EXHAUSTED, str(exc))
@@ -489,9 +501,10 @@ class Executor:
 class _Deferred(Exception):
     """A step to try again after ``seconds`` (a Retry-After too long to wait in a worker)."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry in {seconds:.0f} s")
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
         self.seconds = seconds
+        self.reason = reason
 
 
 def _as_int(value: object) -> int:

@@ -133,13 +133,7 @@ def _row_problems(
     manifest: Manifest, row: Mapping[str, str], probes: Mapping[Path, FileProbe]
 ) -> list[tuple[Code, str]]:
     found: list[tuple[Code, str]] = []
-    build_problem = row.get(s.BUILD_PROBLEM, "")
-    if build_problem:
-        code_text, _, message = build_problem.partition(":")
-        try:
-            found.append((Code(code_text.strip()), message.strip() or build_problem))
-        except ValueError:
-            found.append((Code.UNRESOLVED, build_problem))
+    found.extend(_build_problem(row))
     file_text = row[s.FILE_PATH]
     if not file_text:
         found.append((Code.PATH_MISSING, "file_path is empty"))
@@ -154,7 +148,29 @@ def _row_problems(
         found.append((Code.TYPE_UNKNOWN, f"{type_text!r} is not a Spott attachment type{hint}"))
     if not any(row[c] for c in s.TARGET_COLUMNS):
         found.append((Code.TARGET_MISSING, "no candidate_id, company_id or vacancy_id"))
-    return found
+    # A builder's problem and our own check can name the same thing: report each code once.
+    unique: dict[Code, str] = {}
+    for code, message in found:
+        unique.setdefault(code, message)
+    return list(unique.items())
+
+
+# Builder codes about finding the record: void once the user fills in an id by hand.
+_RECORD_CODES = frozenset({Code.UNRESOLVED, Code.AMBIGUOUS, Code.TARGET_MISSING})
+
+
+def _build_problem(row: Mapping[str, str]) -> list[tuple[Code, str]]:
+    text = row.get(s.BUILD_PROBLEM, "")
+    if not text:
+        return []
+    code_text, _, message = text.partition(":")
+    try:
+        code = Code(code_text.strip())
+    except ValueError:
+        return [(Code.UNRESOLVED, text)]
+    if code in _RECORD_CODES and any(row[c] for c in s.TARGET_COLUMNS):
+        return []
+    return [(code, message.strip() or text)]
 
 
 def _file_problems(

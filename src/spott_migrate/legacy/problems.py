@@ -1,0 +1,169 @@
+"""Why a row cannot be placed: one ``code: message`` per row, in ``spott_build_problem``.
+
+A row can be wrong in two ways at once (no Spott record *and* a ``.rtf`` file). Only one
+problem fits the column, so target problems outrank file problems: a file can be converted,
+but a row without a record can never be placed. File problems are never stored for good;
+they are derived from ``file_path`` again after each step (`refresh`), so a step that resolves
+a target or converts a file cannot lose the other kind of problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .. import spott_api
+from ..codes import Code, format_error
+from .columns import BUILD_PROBLEM, ERROR, FILE_PATH, LEGACY_ENTITY, LEGACY_ID, SOURCE_PATH, STATUS
+
+TARGET_CODES = frozenset(
+    {Code.UNRESOLVED, Code.AMBIGUOUS, Code.TARGET_NOT_FOUND, Code.TARGET_MISSING}
+)
+
+# Extensions LibreOffice turns into PDF; the rest of Spott's refusals need a person.
+LIBREOFFICE_EXTENSIONS = frozenset(
+    {".rtf", ".txt", ".odt", ".html", ".htm", ".xls", ".ods", ".ppt", ".pptx", ".odp", ".wpd"}
+)
+_MANUAL_FIXES = {
+    ".msg": "save the e-mail as PDF from the mail program",
+    ".eml": "save the e-mail as PDF from the mail program",
+    ".zip": "unpack the archive and list its files one per row",
+    ".csv": "open it in a spreadsheet and save as .xlsx",
+}
+
+
+def code_of(problem: str) -> Code | None:
+    """The code at the start of a ``code: message`` text, or None for an empty cell."""
+    head = problem.split(":", 1)[0].strip()
+    try:
+        return Code(head)
+    except ValueError:
+        return None
+
+
+def extension_fix(extension: str) -> str:
+    """A suggested fix for a file Spott will not take, by its extension."""
+    ext = extension.lower()
+    if ext in LIBREOFFICE_EXTENSIONS:
+        return "convert it to PDF (build-manifest --convert, needs LibreOffice) or save it as PDF"
+    return _MANUAL_FIXES.get(ext, "save it as PDF")
+
+
+def file_problem(file_path: str, source_path: str = "") -> str:
+    """The problem with a row's file itself, or ``""``: derived from the path alone."""
+    if not file_path:
+        return ""
+    path = Path(file_path)
+    ext = path.suffix.lower()
+    if ext not in spott_api.MIME_BY_EXTENSION:
+        shown = ext or "files without an extension"
+        return format_error(
+            Code.EXTENSION_NOT_ALLOWED,
+            f"Spott does not accept {shown}; {extension_fix(ext)}",
+        )
+    if not path.is_file():
+        where = source_path or file_path
+        return format_error(Code.FILE_MISSING, f"not found in the export: {where}")
+    return ""
+
+
+def _keep_detail(held: str, derived: str) -> str:
+    # A step may have said more about the same problem (why a conversion failed): keep that.
+    if held and derived and code_of(held) is code_of(derived):
+        return held
+    return derived
+
+
+def set_problem(
+    df: pd.DataFrame, index: Iterable[object], code: Code, messages: str | Sequence[str]
+) -> None:
+    """Record a target problem on the given rows (in place); it outranks any file problem.
+
+    ``messages`` is one text for all rows, or a sequence aligned with ``index``.
+    """
+    rows = list(index)
+    if not rows:
+        return
+    if code not in TARGET_CODES:
+        raise ValueError(f"{code} is derived from the file, not set by hand")
+    texts = [messages] * len(rows) if isinstance(messages, str) else list(messages)
+    df.loc[rows, BUILD_PROBLEM] = [format_error(code, str(m)) for m in texts]
+
+
+def clear_target_problems(df: pd.DataFrame, index: Iterable[object]) -> None:
+    """Forget the target problems of the given rows (in place), e.g. once a target is found."""
+    rows = list(index)
+    if not rows:
+        return
+    codes = df.loc[rows, BUILD_PROBLEM].map(code_of)
+    df.loc[codes[codes.isin(TARGET_CODES)].index, BUILD_PROBLEM] = ""
+
+
+def refresh(df: pd.DataFrame) -> pd.DataFrame:
+    """Re-derive file problems and mirror every problem into the result columns (in place).
+
+    Rows whose problem is a target problem keep it; the others get their file's problem, if
+    any (keeping a more detailed message a step wrote for the same code).
+    Placeable rows get empty ``spott_status``/``spott_error``; the core fills them in a run.
+    """
+    codes = df[BUILD_PROBLEM].map(code_of)
+    derive = ~codes.isin(TARGET_CODES)
+    if derive.any():
+        df.loc[derive, BUILD_PROBLEM] = [
+            _keep_detail(str(held), file_problem(str(p), str(s)))
+            for held, p, s in zip(
+                df.loc[derive, BUILD_PROBLEM],
+                df.loc[derive, FILE_PATH],
+                df.loc[derive, SOURCE_PATH],
+                strict=True,
+            )
+        ]
+    bad = df[BUILD_PROBLEM] != ""
+    df[STATUS] = bad.map({True: "invalid", False: ""})
+    df[ERROR] = df[BUILD_PROBLEM]
+    return df
+
+
+def summary(df: pd.DataFrame) -> dict[str, int]:
+    """How many rows carry each problem code (placeable rows are not counted)."""
+    codes = df[BUILD_PROBLEM].map(code_of).dropna()
+    return {str(code): int(n) for code, n in codes.value_counts().sort_index().items()}
+
+
+def is_placed(df: pd.DataFrame) -> pd.Series:
+    """True for rows the builder could place: a target, a type, a file Spott accepts."""
+    return df[BUILD_PROBLEM] == ""
+
+
+def add_reason(df: pd.DataFrame, index: object, code: Code, reason: str) -> None:
+    """Record why a row's record was not found (in place), keeping earlier reasons.
+
+    The message names the record once (``candidate 1006: not in crosswalk.csv; no Spott
+    candidate has the e-mail …``), so a user reads every lookup that was tried.
+    """
+    current = str(df.at[index, BUILD_PROBLEM])
+    held = code_of(current)
+    if held in TARGET_CODES and held is not Code.UNRESOLVED and held is not code:
+        return  # an ambiguity or a missing record says more than "not found"
+    if held is Code.UNRESOLVED or held is code:
+        text = f"{current.split(': ', 1)[1]}; {reason}"
+    else:
+        text = f"{df.at[index, LEGACY_ENTITY]} {df.at[index, LEGACY_ID]}: {reason}"
+    df.at[index, BUILD_PROBLEM] = format_error(code, text)
+
+
+__all__ = [
+    "LIBREOFFICE_EXTENSIONS",
+    "TARGET_CODES",
+    "add_reason",
+    "clear_target_problems",
+    "code_of",
+    "extension_fix",
+    "file_problem",
+    "is_placed",
+    "refresh",
+    "set_problem",
+    "summary",
+]

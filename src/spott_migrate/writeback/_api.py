@@ -1,0 +1,149 @@
+"""The two public entry points: check arguments, choose the format, keep the file safe."""
+
+from __future__ import annotations
+
+import operator
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from ..errors import ManifestError, WriteBackError
+from ._atomic import ensure_backup, replace_atomically
+from ._cellref import MAX_ROW
+from ._columns import LayoutError
+from ._csvfile import read_csv, write_csv
+from ._locks import raise_if_open_elsewhere
+from ._xlsx import prepared_xlsx, read_xlsx
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+# What a file we cannot understand raises on its way through zipfile, lxml and codecs
+# (NotImplementedError: a zip compression method Python lacks, such as Deflate64).
+_UNREADABLE = (
+    LayoutError,
+    zipfile.BadZipFile,
+    etree.XMLSyntaxError,
+    UnicodeError,
+    NotImplementedError,
+)
+
+
+def write_results(
+    path: Path,
+    results: Mapping[int, Mapping[str, str]],
+    *,
+    sheet: str | None = None,
+    header_row: int = 1,
+    output: Path | None = None,
+    backup: bool = True,
+) -> Path:
+    """Write ``results`` (source row → {column: text}) into the manifest; return the file written.
+
+    Writes ``path`` itself (after a one-time backup to ``<stem>.orig<suffix>``), or ``output``
+    when given, leaving ``path`` untouched. The file is replaced atomically. Raises
+    ``WriteBackError`` with the reason and the path when it cannot be written.
+    """
+    path = Path(path)
+    kind = _kind(path, WriteBackError)
+    rows = _checked(results, header_row)
+    # Write through symlinks to the real file instead of replacing the link with a file.
+    source = Path(os.path.realpath(path))
+    if not source.is_file():
+        raise WriteBackError(f"cannot write results: manifest {path} does not exist")
+    chosen = Path(output) if output is not None else None
+    in_place = chosen is None or _same_file(source, chosen)
+    target = source if in_place or chosen is None else chosen
+    if in_place and not rows:
+        return path
+    raise_if_open_elsewhere(target)
+    prepared: AbstractContextManager[Callable[[BinaryIO], None]]
+    try:
+        if kind == "xlsx":
+            prepared = prepared_xlsx(source, rows, sheet=sheet, header_row=header_row)
+        else:
+            prepared = nullcontext(partial(write_csv, source, results=rows, header_row=header_row))
+        with prepared as write:
+            # Back up only once we know the file can be written (a file we cannot parse is
+            # refused above without leaving anything behind).
+            if in_place and backup:
+                ensure_backup(source)
+            replace_atomically(target, write, mode_of=source)
+    except _UNREADABLE as exc:
+        raise WriteBackError(f"cannot write results into {path}: {exc}") from exc
+    except OSError as exc:
+        raise WriteBackError(f"writing results to {target} failed: {exc}") from exc
+    return path if in_place else target
+
+
+def read_results(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int = 1,
+    columns: Iterable[str] | None = None,
+) -> dict[int, dict[str, str]]:
+    """Result cells by source row, for rows that have any; raises ``ManifestError``.
+
+    ``columns`` names the columns to read (keys as given). By default: the result columns in
+    any spelling the reader accepts (keyed by their canonical names) and every other header
+    starting with ``spott_`` (keyed by its lower-cased text). Values are text as stored: a
+    number a user typed comes back as its stored digits.
+    """
+    path = Path(path)
+    kind = _kind(path, ManifestError)
+    if header_row < 1:
+        raise ManifestError(f"header_row must be 1 or more, not {header_row}")
+    try:
+        if kind == "xlsx":
+            return read_xlsx(path, sheet=sheet, header_row=header_row, columns=columns)
+        return read_csv(path, header_row=header_row, columns=columns)
+    except _UNREADABLE as exc:
+        raise ManifestError(f"cannot read results from {path}: {exc}") from exc
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path}: {exc}") from exc
+
+
+def _kind(path: Path, error: type[Exception]) -> str:
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return "xlsx"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    raise error(f"{path}: only .xlsx/.xlsm and .csv/.tsv manifests are supported")
+
+
+def _checked(
+    results: Mapping[int, Mapping[str, str]], header_row: int
+) -> dict[int, dict[str, str]]:
+    """Rows as ints below the header, values as text (None becomes "")."""
+    if header_row < 1:
+        raise WriteBackError(f"header_row must be 1 or more, not {header_row}")
+    rows: dict[int, dict[str, str]] = {}
+    for key, values in results.items():
+        try:
+            row = operator.index(key)
+        except TypeError:
+            raise WriteBackError(f"row numbers must be integers, not {key!r}") from None
+        if not header_row < row <= MAX_ROW:
+            raise WriteBackError(
+                f"row {row} is outside the data rows ({header_row + 1}..{MAX_ROW})"
+            )
+        texts = {str(name): "" if text is None else str(text) for name, text in values.items()}
+        if any(not name.strip() for name in texts):
+            raise WriteBackError(f"row {row}: a result column name is empty")
+        if texts:
+            rows[row] = texts
+    return rows
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

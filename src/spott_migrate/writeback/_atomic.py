@@ -1,0 +1,100 @@
+"""Replace a file so that it is always either the old or the new complete version.
+
+The new content goes to a temporary file in the target's own folder (``os.replace`` is only
+atomic within one file system), is flushed and fsynced, and then renamed over the target. The
+temporary file is removed on every failure we live through; a killed process can leave one
+behind (``.<name>.*.spott-tmp``), which is harmless and never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from ..crashpoints import crash_point
+from ..errors import WriteBackError
+
+TEMP_SUFFIX = ".spott-tmp"
+
+
+def replace_atomically(target: Path, write: Callable[[BinaryIO], None], *, mode_of: Path) -> None:
+    """Run ``write`` into a temp file beside ``target``, then swap it in.
+
+    The new file keeps ``target``'s permission bits, or takes ``mode_of``'s when ``target`` is
+    new: ``mkstemp`` creates 0600 files, and a shared manifest must not silently become
+    private. Errors from ``write`` propagate unchanged; failures of our own steps become
+    ``WriteBackError``.
+    """
+    folder = target.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise WriteBackError(
+            f"cannot create a temporary file in {folder} to write {target}: {exc.strerror or exc}"
+        ) from exc
+    tmp = Path(tmp_name)
+    try:
+        with open(fd, "wb") as out:
+            write(out)
+            crash_point("during_workbook_save")  # tests kill the process here
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(OSError):  # e.g. file systems without permissions
+            like = target if target.exists() else mode_of
+            os.chmod(tmp, stat.S_IMODE(like.stat().st_mode))
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise WriteBackError(
+                f"cannot replace {target} (is it open or locked by another program?): "
+                f"{exc.strerror or exc}"
+            ) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not possible (nor needed) on every platform."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup_path(path: Path) -> Path:
+    """``manifest.xlsx`` → ``manifest.orig.xlsx``."""
+    return path.with_name(f"{path.stem}.orig{path.suffix}")
+
+
+def ensure_backup(path: Path) -> Path | None:
+    """Copy ``path`` to its backup unless one exists; return the new backup, if any.
+
+    An existing backup means we wrote into this manifest before, so it holds the user's
+    original and must never be overwritten.
+    """
+    backup = backup_path(path)
+    if backup.exists() or backup.is_symlink():
+        return None
+
+    def copy(out: BinaryIO) -> None:
+        with open(path, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+    replace_atomically(backup, copy, mode_of=path)
+    with contextlib.suppress(OSError):  # keep the original's timestamps on the copy
+        shutil.copystat(path, backup)
+    return backup

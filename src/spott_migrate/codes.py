@@ -54,7 +54,7 @@ _HINTS: dict[Code, str] = {
     Code.FILE_UNREADABLE: "check the file's permissions",
     Code.FILE_EMPTY: "replace the empty file or drop the row",
     Code.FILE_TOO_LARGE: "Spott takes at most 50 MB per file; compress or split it",
-    Code.EXTENSION_NOT_ALLOWED: "convert it to PDF (spott-migrate build-manifest --convert) or drop the row",
+    Code.EXTENSION_NOT_ALLOWED: "convert it to PDF (build-manifest --convert) or drop the row",
     Code.CONTENT_NOT_ALLOWED: "the file's content is not a type Spott accepts; convert it to PDF",
     Code.CONTENT_MISMATCH: "the extension does not match the content; rename or replace the file",
     Code.TARGET_NOT_FOUND: "check the record id in Spott",

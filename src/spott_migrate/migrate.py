@@ -26,6 +26,7 @@ from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
 from .run import Executor, RunControl, RunResult
 from .validate import Validation, validate
+from .writeback import write_results
 
 
 @dataclass
@@ -180,8 +181,6 @@ def project_results(
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
     """Write the result columns into the manifest (or ``output``), atomically."""
-    from .writeback import write_results
-
     cells = {
         int(r[s.SOURCE_ROW]): {c: str(r[c]) for c in s.RESULT_COLUMNS}
         for r in results.to_dict("records")

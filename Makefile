@@ -18,14 +18,14 @@ demo: $(STAMP)
 	$(BIN)/spott-migrate demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests sample_data benchmarks
+	$(BIN)/ruff check src tests sample_data $(wildcard benchmarks notebooks)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests sample_data benchmarks
+	$(BIN)/ruff check src tests sample_data $(wildcard benchmarks notebooks)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -187,7 +187,7 @@ def test_unknown_record_fails_that_row_only(
 def test_a_fifth_of_all_requests_failing_still_assigns_every_row_exactly_once(
     sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
 ) -> None:
-    for endpoint, kind, extra in [
+    rules = [
         ("upload", "status_before", {"status": 503}),
         ("upload", "drop_before", {}),
         ("upload", "status_before", {"status": 429, "retry_after": "0"}),
@@ -195,10 +195,9 @@ def test_a_fifth_of_all_requests_failing_still_assigns_every_row_exactly_once(
         ("assign", "status_before", {"status": 502}),
         ("assign", "drop_after", {}),
         ("list", "status_before", {"status": 503}),
-    ]:
-        sandbox.faults.add(
-            endpoint, kind, probability=0.1, seed=hash(kind + endpoint) % 1000, **extra
-        )
+    ]
+    for seed, (endpoint, kind, extra) in enumerate(rules):
+        sandbox.faults.add(endpoint, kind, probability=0.12, seed=seed, **extra)
     path = make_manifest(60, per_candidate=3, logos=4)
     run_all_assigned(path, settings.with_(max_attempts=8), sandbox, 64)
     failed = sum(1 for e in sandbox.state.log() if e.status is None or e.status >= 400)

@@ -122,7 +122,12 @@ class SpottClient:
             backoff_max=settings.backoff_max,
             retry_after_cap=settings.retry_after_cap,
         )
-        self.limiter = limiter or RateLimiter(settings.requests_per_minute, sleep=sleep)
+        self.limiter = limiter or RateLimiter(
+            settings.requests_per_minute,
+            max_window=settings.concurrency,
+            adaptive=settings.adaptive,
+            sleep=sleep,
+        )
         self._sleep = sleep
         self._rng = rng
         pool = max(4, settings.concurrency * 2)
@@ -290,19 +295,23 @@ class SpottClient:
         self.limiter.acquire()
         with self._count_lock:
             self._counts[endpoint] += 1
+        started = time.monotonic()
         try:
             response = self._http.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            self.limiter.observe(None, time.monotonic() - started)
             # Nothing reached the server: always safe to try again.
             raise TransientApiError(
                 self._scrub(f"cannot connect to {self.base_url}: {exc}")
             ) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            self.limiter.observe(None, time.monotonic() - started)
             raise OutcomeUnknownError(
                 self._scrub(
                     f"{method} {url}: connection lost before the answer ({type(exc).__name__})"
                 )
             ) from None
+        self.limiter.observe(response.status_code, time.monotonic() - started)
         if response.is_success:
             return response
         raise self._error_for(response, method, url)

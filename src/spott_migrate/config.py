@@ -78,6 +78,9 @@ class Settings:
     # A Retry-After longer than this defers the row to a later pass instead of blocking a worker.
     retry_after_cap: float = 60.0
     requests_per_minute: float = 500.0
+    # Adapt rate and in-flight requests to the server's answers (429s, latency) under the
+    # ceilings above; off, both stay at their ceilings.
+    adaptive: bool = True
     # After this many consecutive transport/5xx failures the run stops cleanly.
     breaker_threshold: int = 20
     temp_ttl_seconds: float = 3600.0

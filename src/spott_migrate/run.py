@@ -212,13 +212,13 @@ class Executor:
         deferred: list[tuple[float, UploadBatch | AssignGroup, int]] = []
         done_batches: set[int] = set()
         inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
-        width = self.settings.concurrency
         last_checkpoint = time.monotonic()
-        pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="spott")
+        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
         try:
             while steps or groups or inflight or deferred:
                 if self._should_stop():
                     break
+                width = self.client.limiter.window  # adapts to the server's answers
                 if not self.control.paused:
                     now = time.monotonic()
                     for item in [d for d in deferred if d[0] <= now]:

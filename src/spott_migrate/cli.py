@@ -18,8 +18,9 @@ import click
 from . import spott_api
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
-from .migrate import Check, MigrationReport, check, migrate
+from .migrate import Check, MigrationReport, check, merge, migrate
 from .progress import NullProgress, TqdmProgress
+from .shard import Shard
 
 EXIT_INTERRUPTED = 130
 F = TypeVar("F", bound=Callable[..., Any])
@@ -137,6 +138,9 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
 @click.option(
     "--retry-failed", is_flag=True, help="Retry only rows that failed before; start nothing new."
 )
+@click.option(
+    "--shard", help="Only shard K of N (e.g. 2/4); results wait in its journal for `merge`."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @_errors_to_exit_codes
 def run_command(
@@ -150,6 +154,7 @@ def run_command(
     dry_run: bool,
     limit: int | None,
     retry_failed: bool,
+    shard: str | None,
     quiet: bool,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
@@ -176,8 +181,25 @@ def run_command(
         limit=limit,
         only_failed=retry_failed,
         progress=NullProgress() if quiet else TqdmProgress(),
+        shard=Shard.parse(shard) if shard else None,
     )
     _print_check(report.check)
+    _print_report(report)
+    if shard and not output:
+        click.echo(f"shard {shard} done; when every shard is, run: spott-migrate merge {manifest}")
+    sys.exit(report.exit_code)
+
+
+@main.command("merge")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option(
+    "--output", type=click.Path(path_type=Path), help="Write results here instead of MANIFEST."
+)
+@_errors_to_exit_codes
+def merge_command(manifest: Path, sheet: str | None, output: Path | None) -> None:
+    """Write the results of every shard (and the main journal) into MANIFEST."""
+    report = merge(manifest, sheet=sheet, output=output)
     _print_report(report)
     sys.exit(report.exit_code)
 

@@ -77,9 +77,33 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def journal_path(manifest_path: Path) -> Path:
-    """Where a manifest's journal lives: beside it, named after it."""
-    return manifest_path.with_name(f"{manifest_path.name}.spott-journal.sqlite")
+def journal_path(manifest_path: Path, tag: str | None = None) -> Path:
+    """Where a manifest's journal lives: beside it, named after it (and the shard, if any)."""
+    middle = f".{tag}" if tag else ""
+    return manifest_path.with_name(f"{manifest_path.name}{middle}.spott-journal.sqlite")
+
+
+def journal_paths(manifest_path: Path) -> list[Path]:
+    """Every journal of a manifest that exists: the main one and each shard's."""
+    main = journal_path(manifest_path)
+    shards = sorted(manifest_path.parent.glob(f"{manifest_path.name}.shard-*.spott-journal.sqlite"))
+    return [p for p in [main, *shards] if p.exists()]
+
+
+def load_entries(manifest_path: Path, sheet: str | None) -> dict[str, Entry]:
+    """All journals' entries merged: an assigned entry wins, else the most recent."""
+    merged: dict[str, Entry] = {}
+    for path in journal_paths(manifest_path):
+        with Journal(path, sheet) as journal:
+            for key, entry in journal.entries().items():
+                old = merged.get(key)
+                if old is None or _rank(entry) > _rank(old):
+                    merged[key] = entry
+    return merged
+
+
+def _rank(entry: Entry) -> tuple[bool, str]:
+    return entry.state is State.ASSIGNED, entry.updated_at
 
 
 class Journal:

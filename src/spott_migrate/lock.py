@@ -15,9 +15,10 @@ from .errors import LockedError
 FOREIGN_LOCK_MAX_AGE = 24 * 3600.0
 
 
-def lock_path(manifest_path: Path) -> Path:
-    """Where a manifest's lock file lives."""
-    return manifest_path.with_name(f"{manifest_path.name}.spott-lock")
+def lock_path(manifest_path: Path, tag: str | None = None) -> Path:
+    """Where a manifest's lock file lives (one per shard, so shards can run side by side)."""
+    middle = f".{tag}" if tag else ""
+    return manifest_path.with_name(f"{manifest_path.name}{middle}.spott-lock")
 
 
 def _alive(pid: int) -> bool:
@@ -33,8 +34,8 @@ def _alive(pid: int) -> bool:
 class ManifestLock:
     """``with ManifestLock(path):`` holds the manifest for this process, or raises LockedError."""
 
-    def __init__(self, manifest_path: Path) -> None:
-        self.path = lock_path(manifest_path)
+    def __init__(self, manifest_path: Path, tag: str | None = None) -> None:
+        self.path = lock_path(manifest_path, tag)
         self._held = False
 
     def __enter__(self) -> ManifestLock:

@@ -17,14 +17,15 @@ from .client import SpottClient
 from .codes import format_error
 from .config import Settings
 from .errors import RunInterrupted, WriteBackError
-from .journal import Entry, Journal, State, journal_path, utc_now
+from .journal import Entry, Journal, State, journal_path, load_entries, utc_now
 from .lock import ManifestLock
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
-from .plan import Plan, jobs_from_frame, make_plan
+from .plan import FileJob, Plan, jobs_from_frame, make_plan
 from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
 from .run import Executor, RunControl, RunResult
+from .shard import Shard
 from .validate import Validation, validate
 from .writeback import write_results
 
@@ -105,11 +106,7 @@ def check(
     """Read, probe, validate and plan a manifest. Touches no network and writes nothing."""
     settings = settings or Settings()
     manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
-    jpath = journal_path(manifest.path)
-    entries: dict[str, Entry] = {}
-    if jpath.exists():
-        with Journal(jpath, manifest.sheet) as journal:
-            entries = journal.entries()
+    entries = load_entries(manifest.path, manifest.sheet)
     done = _done_keys(manifest, entries)
     todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
     paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
@@ -202,86 +199,152 @@ def migrate(
     client: SpottClient | None = None,
     limit: int | None = None,
     only_failed: bool = False,
+    shard: Shard | None = None,
 ) -> MigrationReport:
     """Validate, upload, assign and write results back. Re-running does only what is left.
 
     ``limit`` runs a pilot on the first N rows still to do; ``only_failed`` retries rows that
-    failed before and starts nothing new. Invalid rows are never sent.
+    failed before and starts nothing new; ``shard`` does only its share of the rows and keeps
+    its results in its own journal (see :func:`merge`). Invalid rows are never sent.
     """
     settings = settings or Settings.from_env()
     path = Path(path)
     out_path = Path(output) if output else None
-    with ManifestLock(path):
+    tag = shard.tag if shard else None
+    with ManifestLock(path, tag):
         chk = check(path, sheet=sheet, column_map=column_map, settings=settings)
         manifest, validation = chk.manifest, chk.validation
-        jobs = jobs_from_frame(validation.jobs)
-        if only_failed:
-            failed = {k for k, e in chk.entries.items() if e.state is State.FAILED}
-            failed |= set(manifest.rows.loc[manifest.rows[s.STATUS] == s.FAILED, s.ROW_KEY])
-            jobs = [j for j in jobs if j.row_key in failed]
-        if limit is not None:
-            jobs = sorted(jobs, key=lambda j: j.source_row)[: max(0, limit)]
-        run_result = RunResult()
-        interrupted = False
-        with Journal(journal_path(path), manifest.sheet) as journal:
+        jobs = _select_jobs(chk, limit=limit, only_failed=only_failed, shard=shard)
+        run_result, interrupted = RunResult(), False
+        with Journal(journal_path(path, tag), manifest.sheet) as journal:
             if not settings.dry_run and jobs:
-                own_client = client is None
-                api = client or SpottClient(settings=settings)
                 try:
-                    executor = Executor(
-                        api,
+                    chk, run_result = _execute(
+                        chk,
+                        jobs,
                         journal,
                         settings,
-                        progress=progress or NullProgress(),
+                        client=client,
+                        progress=progress,
                         control=control,
-                        on_checkpoint=lambda: _checkpoint(manifest, validation, journal, out_path),
+                        output=out_path,
+                        write=shard is None,
                     )
-                    ready = executor.recover(jobs, journal.entries())
-                    entries = journal.entries()
-                    # Assigned rows are done; rows whose assign could not be checked are left
-                    # alone until Spott can be asked (never re-sent blind).
-                    settled = (State.ASSIGNED, State.ASSIGN_SENT)
-                    jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
-                    plan = make_plan(jobs, settings, uploaded=ready)
-                    chk = Check(manifest, validation, plan, entries)
-                    try:
-                        run_result = executor.run(plan)
-                    except KeyboardInterrupt:
-                        # Ctrl-C: in-flight requests were settled; write back, then say so.
-                        interrupted = True
-                        run_result = executor.result
-                        run_result.stopped = "interrupted"
-                finally:
-                    if own_client:
-                        api.close()
-            entries = journal.entries()
+                except _Interrupted as stop:
+                    chk, run_result, interrupted = stop.check, stop.result, True
+        entries = load_entries(path, manifest.sheet)
         results = project_results(manifest, validation, entries)
         written, error = None, None
-        if not settings.dry_run:
+        # A shard never writes the shared manifest (shards would overwrite each other's
+        # cells); its results wait in its journal for `merge`, or go to its own --output.
+        if not settings.dry_run and (shard is None or out_path is not None):
             try:
                 written = write_back(manifest, results, out_path)
             except WriteBackError as exc:
-                error = f"{exc} — every result is kept in {journal_path(path)}"
-        statuses = Counter(results[s.STATUS])
-        for _ in validation.done - set(entries):
-            statuses[s.ASSIGNED] += 1
-        report = MigrationReport(chk, run_result, dict(statuses), results, written, error)
+                error = f"{exc} — every result is kept in {journal_path(path, tag)}"
+        report = MigrationReport(
+            chk, run_result, _statuses(results, validation, entries), results, written, error
+        )
         if interrupted:
-            raise RunInterrupted(
-                f"stopped by the user; results so far are in {written or journal_path(path)}",
-                report,
-            )
+            where = written or journal_path(path, tag)
+            raise RunInterrupted(f"stopped by the user; results so far are in {where}", report)
         return report
+
+
+def merge(
+    path: str | Path, *, sheet: str | None = None, output: str | Path | None = None
+) -> MigrationReport:
+    """Write every journal's results (the main one and each shard's) into the manifest."""
+    path = Path(path)
+    with ManifestLock(path):
+        chk = check(path, sheet=sheet)
+        results = project_results(chk.manifest, chk.validation, chk.entries)
+        written = write_back(chk.manifest, results, Path(output) if output else None)
+        statuses = _statuses(results, chk.validation, chk.entries)
+        return MigrationReport(chk, RunResult(), statuses, results, written)
+
+
+def _statuses(
+    results: pd.DataFrame, validation: Validation, entries: Mapping[str, Entry]
+) -> dict[str, int]:
+    statuses = Counter(results[s.STATUS])
+    # Rows done in an earlier run that the journals do not know (e.g. another machine).
+    statuses[s.ASSIGNED] += len(validation.done - set(entries))
+    return {k: v for k, v in statuses.items() if v}
+
+
+def _select_jobs(
+    chk: Check, *, limit: int | None, only_failed: bool, shard: Shard | None
+) -> list[FileJob]:
+    jobs = jobs_from_frame(chk.validation.jobs)
+    if shard is not None:
+        jobs = [j for j in jobs if shard.owns(j.row_key)]
+    if only_failed:
+        rows = chk.manifest.rows
+        failed = {k for k, e in chk.entries.items() if e.state is State.FAILED}
+        failed |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
+        jobs = [j for j in jobs if j.row_key in failed]
+    if limit is not None:
+        jobs = sorted(jobs, key=lambda j: j.source_row)[: max(0, limit)]
+    return jobs
+
+
+class _Interrupted(Exception):
+    def __init__(self, check: Check, result: RunResult) -> None:
+        self.check, self.result = check, result
+
+
+def _execute(
+    chk: Check,
+    jobs: list[FileJob],
+    journal: Journal,
+    settings: Settings,
+    *,
+    client: SpottClient | None,
+    progress: Progress | None,
+    control: RunControl | None,
+    output: Path | None,
+    write: bool,
+) -> tuple[Check, RunResult]:
+    """Recover what an earlier run left mid-way, plan the rest, run it."""
+    manifest, validation = chk.manifest, chk.validation
+    api = client or SpottClient(settings=settings)
+
+    def checkpoint() -> None:
+        # A checkpoint that cannot be written is not fatal: the journal has every result.
+        if write:
+            entries = load_entries(manifest.path, manifest.sheet)
+            with contextlib.suppress(WriteBackError, OSError):
+                write_back(manifest, project_results(manifest, validation, entries), output)
+
+    try:
+        executor = Executor(
+            api,
+            journal,
+            settings,
+            progress=progress or NullProgress(),
+            control=control,
+            on_checkpoint=checkpoint,
+        )
+        ready = executor.recover(jobs, journal.entries())
+        entries = journal.entries()
+        # Assigned rows are done; rows whose assign could not be checked are left alone until
+        # Spott can be asked (never re-sent blind).
+        settled = (State.ASSIGNED, State.ASSIGN_SENT)
+        jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
+        plan = make_plan(jobs, settings, uploaded=ready)
+        chk = Check(manifest, validation, plan, entries)
+        try:
+            return chk, executor.run(plan)
+        except KeyboardInterrupt:
+            # Ctrl-C: in-flight requests were settled; the caller writes back, then says so.
+            executor.result.stopped = "interrupted"
+            raise _Interrupted(chk, executor.result) from None
+    finally:
+        if client is None:
+            api.close()
 
 
 def _state(entries: Mapping[str, Entry], key: str) -> State | None:
     entry = entries.get(key)
     return entry.state if entry else None
-
-
-def _checkpoint(
-    manifest: Manifest, validation: Validation, journal: Journal, output: Path | None
-) -> None:
-    # A checkpoint that cannot be written is not fatal: the journal has every result.
-    with contextlib.suppress(WriteBackError, OSError):
-        write_back(manifest, project_results(manifest, validation, journal.entries()), output)

@@ -268,3 +268,87 @@ def test_key_not_in_repr(settings: Settings, obj: str) -> None:
     assert CANARY_KEY not in repr(target)
     assert CANARY_KEY not in str(target)
     assert CANARY_KEY not in f"{target}"
+
+
+def test_every_validation_code_reaches_the_manifest(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    from .helpers import write_xlsx
+
+    write(tmp_path / "ok.pdf", pdf_bytes("ok"))
+    write(tmp_path / "empty.pdf", b"")
+    write(tmp_path / "exe.pdf", b"MZ\x90\x00" + b"\x00" * 300)
+    write(tmp_path / "junk.pdf", b"\x01\x02\x03" * 40)
+    write(tmp_path / "note.txt", b"text")
+    (tmp_path / "dir.pdf").mkdir()
+    with (tmp_path / "huge.pdf").open("wb") as handle:
+        handle.write(pdf_bytes("huge"))
+        handle.truncate(50_000_001)
+    rows = [
+        ("ok.pdf", "cv", "cand-1", None, None, None),
+        ("", "CV", "cand-1", None, None, None),
+        ("gone.pdf", "CV", "cand-1", None, None, None),
+        ("dir.pdf", "CV", "cand-1", None, None, None),
+        ("empty.pdf", "CV", "cand-1", None, None, None),
+        ("huge.pdf", "CV", "cand-2", None, None, None),
+        ("note.txt", "CV", "cand-1", None, None, None),
+        ("exe.pdf", "CV", "cand-1", None, None, None),
+        ("junk.pdf", "CV", "cand-1", None, None, None),
+        ("ok.pdf", None, "cand-3", None, None, None),
+        ("ok.pdf", "selfie", "cand-4", None, None, None),
+        ("ok.pdf", "CV", None, None, None, None),
+        ("ok.pdf", "CV", "cand-1", None, None, None),
+    ]
+    path = write_xlsx(tmp_path / "m.xlsx", rows)
+    report = migrate(path, settings=settings)
+    assert report.statuses == {"assigned": 1, "invalid": 12}
+    errors = read_xlsx_column(path, "spott_error")
+    codes = [str(errors[r]).split(":")[0] for r in range(3, 15)]
+    assert codes == [
+        "path_missing",
+        "file_missing",
+        "not_a_file",
+        "file_empty",
+        "file_too_large",
+        "extension_not_allowed",
+        "content_mismatch",
+        "content_not_allowed",
+        "type_missing",
+        "type_unknown",
+        "target_missing",
+        "duplicate_row",
+    ]
+    assert sandbox.state.count("upload") == 1  # invalid rows are never sent
+
+
+def test_breaker_stops_a_run_against_a_dead_server(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    sandbox.faults.add("upload", "status_before", status=503)
+    path = make_manifest(100, per_candidate=5, logos=0)
+    report = migrate(
+        path, settings=settings.with_(max_attempts=2, breaker_threshold=3, concurrency=1)
+    )
+    assert report.run.stopped == "breaker"
+    statuses = list(read_xlsx_column(path, "spott_status").values())
+    # rows of the batches that were tried failed; the untouched rest stay pending
+    assert statuses.count("failed") <= 30
+    assert statuses.count("pending") >= 70
+    assert sandbox.state.count("upload") <= 3 * 2
+
+
+def test_no_log_record_at_any_level_carries_the_key(
+    sandbox: Sandbox,
+    settings: Settings,
+    make_manifest: ManifestFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    sandbox.faults.add("assign", "status_after", status=504, times=1)
+    sandbox.faults.add("upload", "status_before", status=401, after=3)
+    with caplog.at_level(logging.DEBUG):
+        migrate(make_manifest(10, logos=2), settings=settings)
+    assert caplog.records  # httpx and httpcore did log
+    assert CANARY_KEY not in caplog.text
+    assert all(CANARY_KEY not in repr(r.args) for r in caplog.records)

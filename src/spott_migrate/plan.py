@@ -119,21 +119,34 @@ def target_of(row: dict[str, str] | pd.Series) -> Target:
 
 def jobs_from_frame(frame: pd.DataFrame) -> list[FileJob]:
     """FileJobs from validation's ``jobs`` table."""
-    out: list[FileJob] = []
-    for row in frame.to_dict("records"):
-        out.append(
-            FileJob(
-                row_key=row[s.ROW_KEY],
-                source_row=int(row[s.SOURCE_ROW]),
-                path=row["path"],
-                wire_type=row["wire_type"],
-                target=target_of(row),
-                display_name=row["display_name"],
-                size=int(row["size"]),
-                mime=row["mime"],
-            )
+    ids = zip(*(frame[c] for c in s.TARGET_COLUMNS), strict=True)
+    targets = [
+        tuple((s.TARGET_FIELDS[c], str(v)) for c, v in zip(s.TARGET_COLUMNS, row, strict=True) if v)
+        for row in ids
+    ]
+    return [
+        FileJob(
+            row_key=key,
+            source_row=int(source_row),
+            path=path,
+            wire_type=wire_type,
+            target=target,
+            display_name=display,
+            size=int(size),
+            mime=mime,
         )
-    return out
+        for key, source_row, path, wire_type, target, display, size, mime in zip(
+            frame[s.ROW_KEY],
+            frame[s.SOURCE_ROW],
+            frame["path"],
+            frame["wire_type"],
+            targets,
+            frame["display_name"],
+            frame["size"],
+            frame["mime"],
+            strict=True,
+        )
+    ]
 
 
 def make_plan(
@@ -165,55 +178,57 @@ def _steps(
     by_target: dict[Target, list[FileJob]], uploaded: set[str], settings: Settings
 ) -> Iterator[Step]:
     buffers: dict[str, list[FileJob]] = {}
+    buffer_bytes: dict[str, int] = {}
     opened_at: dict[str, int] = {}  # files planned when the buffer got its first file
     batch_of: dict[str, int] = {}  # row key -> batch index, once sent
-    waiting: list[Target] = []  # targets whose files are not all sent yet, oldest first
+    # Files of each target not yet in a sent batch; a target at zero is ready to assign.
+    unsent = {t: sum(j.row_key not in uploaded for j in jobs) for t, jobs in by_target.items()}
+    ready: list[Target] = []
     counter = {"batches": 0, "groups": 0}
     planned = 0
 
     def emit(wire_type: str) -> UploadBatch:
         jobs = _with_upload_names(buffers.pop(wire_type))
+        buffer_bytes.pop(wire_type, None)
         opened_at.pop(wire_type, None)
         batch = UploadBatch(counter["batches"], wire_type, jobs)
         counter["batches"] += 1
         for job in jobs:
             batch_of[job.row_key] = batch.index
+            unsent[job.target] -= 1
+            if unsent[job.target] == 0:
+                ready.append(job.target)
         return batch
 
-    def ready_groups() -> Iterator[AssignGroup]:
-        still: list[Target] = []
-        for target in waiting:
+    def assigns() -> Iterator[AssignGroup]:
+        for target in ready:
             jobs = by_target[target]
-            if all(j.row_key in uploaded or j.row_key in batch_of for j in jobs):
-                after = frozenset(batch_of[j.row_key] for j in jobs if j.row_key in batch_of)
-                yield AssignGroup(counter["groups"], target, tuple(jobs), after)
-                counter["groups"] += 1
-            else:
-                still.append(target)
-        waiting[:] = still
+            after = frozenset(batch_of[j.row_key] for j in jobs if j.row_key in batch_of)
+            yield AssignGroup(counter["groups"], target, tuple(jobs), after)
+            counter["groups"] += 1
+        ready.clear()
 
     for target, jobs in by_target.items():
-        waiting.append(target)
+        if unsent[target] == 0:
+            ready.append(target)  # everything uploaded by an earlier run
         for job in jobs:
             if job.row_key in uploaded:
                 continue
-            buffer = buffers.setdefault(job.wire_type, [])
-            if buffer and sum(j.size for j in buffer) + job.size > settings.batch_byte_cap:
-                yield emit(job.wire_type)
-                buffer = buffers.setdefault(job.wire_type, [])
-            buffer.append(job)
-            opened_at.setdefault(job.wire_type, planned)
+            kind = job.wire_type
+            if kind in buffers and buffer_bytes[kind] + job.size > settings.batch_byte_cap:
+                yield emit(kind)
+            buffers.setdefault(kind, []).append(job)
+            buffer_bytes[kind] = buffer_bytes.get(kind, 0) + job.size
+            opened_at.setdefault(kind, planned)
             planned += 1
-            if len(buffer) >= settings.max_files_per_upload:
-                yield emit(job.wire_type)
-        for wire_type in [
-            t for t, at in opened_at.items() if planned - at > settings.flush_after_files
-        ]:
-            yield emit(wire_type)
-        yield from ready_groups()
-    for wire_type in sorted(buffers, key=lambda t: opened_at.get(t, 0)):
-        yield emit(wire_type)
-    yield from ready_groups()
+            if len(buffers[kind]) >= settings.max_files_per_upload:
+                yield emit(kind)
+        for kind in [t for t, at in opened_at.items() if planned - at > settings.flush_after_files]:
+            yield emit(kind)
+        yield from assigns()
+    for kind in sorted(buffers, key=lambda t: opened_at.get(t, 0)):
+        yield emit(kind)
+    yield from assigns()
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._()\- ]+")

@@ -7,16 +7,18 @@ the pure validator reads.
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import filetype
 
 # filetype looks at most this far into a file; SVG text is found well within it too.
+T = TypeVar("T")
+
 SNIFF_BYTES = 8192
 _HASH_CHUNK = 1 << 20
 
@@ -64,13 +66,23 @@ def probe_file(path: Path) -> FileProbe:
     return FileProbe(path, True, True, True, info.st_size, sniff_mime(head))
 
 
+def _in_slices(func: Callable[[Path], T], items: list[Path], workers: int) -> list[T]:
+    """``[func(p) for p in items]`` over a thread pool, a slice per task (one task per file
+    costs more in pool overhead than a stat and a small read)."""
+    if len(items) < 64:
+        return [func(p) for p in items]
+    size = max(16, len(items) // (workers * 4))
+    slices = [items[i : i + size] for i in range(0, len(items), size)]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
+        return [
+            r for part in pool.map(lambda chunk: [func(p) for p in chunk], slices) for r in part
+        ]
+
+
 def probe_files(paths: Iterable[Path], *, workers: int = 16) -> dict[Path, FileProbe]:
     """Probe each distinct path once, in parallel."""
     unique = list(dict.fromkeys(paths))
-    if len(unique) < 64:
-        return {p: probe_file(p) for p in unique}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
-        return dict(zip(unique, pool.map(probe_file, unique, chunksize=64), strict=True))
+    return dict(zip(unique, _in_slices(probe_file, unique, workers), strict=True))
 
 
 def sha256_file(path: Path) -> str:
@@ -82,17 +94,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hash_files(
-    paths: Iterable[Path], *, workers: int = min(8, (os.cpu_count() or 2) * 2)
-) -> dict[Path, str]:
+def hash_files(paths: Iterable[Path], *, workers: int = 8) -> dict[Path, str]:
     """SHA-256 of each distinct readable path, in parallel; unreadable ones are left out."""
     unique = list(dict.fromkeys(paths))
 
-    def one(p: Path) -> tuple[Path, str | None]:
+    def one(p: Path) -> str | None:
         try:
-            return p, sha256_file(p)
+            return sha256_file(p)
         except OSError:
-            return p, None
+            return None
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash") as pool:
-        return {p: h for p, h in pool.map(one, unique) if h is not None}
+    digests = _in_slices(one, unique, workers)
+    return {p: h for p, h in zip(unique, digests, strict=True) if h is not None}

@@ -7,6 +7,7 @@ only thing the rest of the toolkit compares against; correct them here, nowhere 
 
 from __future__ import annotations
 
+import functools
 import re
 from types import MappingProxyType
 from typing import Final
@@ -94,6 +95,7 @@ def _type_key(text: str) -> str:
 _TYPE_BY_KEY: Final = {_type_key(t): t for t in ATTACHMENT_TYPES}
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_type(text: str) -> str | None:
     """Return the wire spelling for a user-written attachment type, or None if unknown.
 

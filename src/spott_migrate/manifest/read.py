@@ -39,6 +39,7 @@ class Manifest:
     # canonical column -> header text as written in the file
     column_map: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    _resolved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def base_dir(self) -> Path:
@@ -46,9 +47,14 @@ class Manifest:
         return self.path.parent
 
     def resolve(self, file_path: str) -> Path:
-        """The absolute path of a ``file_path`` cell."""
-        p = Path(file_path.replace("\\", "/")) if "\\" in file_path else Path(file_path)
-        return p if p.is_absolute() else self.base_dir / p
+        """The absolute path of a ``file_path`` cell (cached: the same text, the same Path)."""
+        cached = self._resolved.get(file_path)
+        if cached is None:
+            text = file_path.replace("\\", "/")
+            p = Path(text)
+            cached = p if p.is_absolute() else self.base_dir / p
+            self._resolved[file_path] = cached
+        return cached
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -211,21 +217,26 @@ def _map_columns(header: list[str], column_map: Mapping[str, str]) -> dict[str, 
     return mapping
 
 
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _build_rows(
     grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
 ) -> pd.DataFrame:
-    columns: dict[str, list[str]] = {
-        name: [] for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)
-    }
-    source_rows: list[int] = []
-    for index in range(header_index + 1, len(grid)):
-        row = grid[index]
-        if not any(_cell_text(c) for c in row):
-            continue  # blank lines are spacing, not work
-        source_rows.append(index + 1)
-        for name, values in columns.items():
-            col = mapping.get(name)
-            values.append(_cell_text(row[col]) if col is not None and col < len(row) else "")
+    data = [
+        (index + 1, row)
+        for index, row in enumerate(grid[header_index + 1 :], start=header_index + 1)
+        if not all(_is_blank(c) for c in row)  # blank lines are spacing, not work
+    ]
+    source_rows = [number for number, _ in data]
+    columns: dict[str, list[str]] = {}
+    for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
+        col = mapping.get(name)
+        if col is None:
+            columns[name] = [""] * len(data)
+        else:
+            columns[name] = [_cell_text(row[col]) if col < len(row) else "" for _, row in data]
     frame = pd.DataFrame(columns, dtype=object)
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
     keys = [

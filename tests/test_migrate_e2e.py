@@ -175,10 +175,12 @@ def test_rerun_sends_nothing_for_assigned_rows(
     path = make_manifest(8, logos=2)
     migrate(path, settings=settings)
     before = sandbox.state.counts()
+    written = path.read_bytes()
     again = migrate(path, settings=settings)
     assert again.exit_code == 0
     assert again.run.requests_sent == 0
     assert sandbox.state.counts() == before
+    assert path.read_bytes() == written  # nothing changed, so nothing was rewritten
     assert_sandbox_matches_manifest(sandbox, path)
 
 

@@ -177,7 +177,15 @@ def project_results(
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
-    """Write the result columns into the manifest (or ``output``), atomically."""
+    """Write the result columns into the manifest (or ``output``), atomically.
+
+    Into the manifest itself only rows whose result changed are written; when none did, the
+    file is left alone (a re-run of a finished manifest does not even rewrite it).
+    """
+    if output is None:
+        results = _changed(manifest, results)
+        if results.empty:
+            return manifest.path
     cells = {
         int(r[s.SOURCE_ROW]): {c: str(r[c]) for c in s.RESULT_COLUMNS}
         for r in results.to_dict("records")
@@ -185,6 +193,16 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
     return write_results(
         manifest.path, cells, sheet=manifest.sheet, header_row=manifest.header_row, output=output
     )
+
+
+def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
+    compared = [s.STATUS, s.ATTACHMENT_ID, s.ERROR]
+    current = manifest.rows[[s.SOURCE_ROW, *compared]]
+    both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
+    same = pd.Series(True, index=both.index)
+    for column in compared:
+        same &= both[column].astype(str) == both[f"{column}_now"].fillna("").astype(str)
+    return results[~same.to_numpy()]
 
 
 def migrate(

@@ -213,6 +213,7 @@ class Executor:
         done_batches: set[int] = set()
         inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
         last_checkpoint = time.monotonic()
+        interval = self.settings.checkpoint_seconds
         pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
         try:
             while steps or groups or inflight or deferred:
@@ -258,12 +259,13 @@ class Executor:
                         else:
                             deferred.append((time.monotonic() + later.seconds, step, deferrals + 1))
                     self._tick()
-                if (
-                    self.on_checkpoint
-                    and time.monotonic() - last_checkpoint > self.settings.checkpoint_seconds
-                ):
+                if self.on_checkpoint and time.monotonic() - last_checkpoint > interval:
+                    began = time.monotonic()
                     self.on_checkpoint()
                     last_checkpoint = time.monotonic()
+                    # A big workbook takes seconds to save: never spend over a tenth of the
+                    # run on checkpoints.
+                    interval = max(self.settings.checkpoint_seconds, 10 * (last_checkpoint - began))
         except KeyboardInterrupt:
             self.control.cancel()
             raise

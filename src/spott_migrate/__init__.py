@@ -10,11 +10,12 @@ The pipeline, one function per stage::
 from .client import SpottClient
 from .codes import Code
 from .config import Secret, Settings
+from .control import RunControl
 from .errors import SpottMigrateError
 from .manifest import Manifest, read_manifest
 from .migrate import Check, MigrationReport, check, migrate
 from .plan import Plan, make_plan
-from .run import RunControl, RunResult
+from .run import RunResult
 from .validate import Validation, validate
 
 __version__ = "0.1.0"

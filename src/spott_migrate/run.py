@@ -25,6 +25,7 @@ from typing import Any
 from .client import SpottClient, UploadPart
 from .codes import Code
 from .config import Settings
+from .control import RunControl
 from .crashpoints import crash_point
 from .errors import (
     ApiError,
@@ -34,7 +35,8 @@ from .errors import (
     TransientApiError,
 )
 from .journal import Entry, Journal, State
-from .plan import AssignGroup, FileJob, Plan, Target, UploadBatch, make_plan
+from .matching import match_listed, match_uploads
+from .plan import AssignGroup, FileJob, Plan, Target, UploadBatch
 from .progress import NullProgress, Progress
 
 # How often a lost assign answer is checked and the missing part resent within one run.
@@ -43,45 +45,6 @@ RECONCILE_ROUNDS = 3
 MAX_DEFERRALS = 3
 # After cancel, how long in-flight requests get to finish before they are abandoned.
 CANCEL_GRACE_SECONDS = 5.0
-
-
-class RunControl:
-    """Pause, resume and cancel a run from another thread (the panel's buttons, Ctrl-C).
-
-    All three take effect at request boundaries: a request in flight is never cut.
-    """
-
-    def __init__(self) -> None:
-        self._running = threading.Event()
-        self._running.set()
-        self._cancelled = threading.Event()
-
-    def pause(self) -> None:
-        """Send no new requests until :meth:`resume`."""
-        self._running.clear()
-
-    def resume(self) -> None:
-        """Carry on after :meth:`pause`."""
-        self._running.set()
-
-    def cancel(self) -> None:
-        """Stop the run: in-flight requests finish, untouched rows stay pending."""
-        self._cancelled.set()
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        """True while paused."""
-        return not self._running.is_set()
-
-    @property
-    def cancelled(self) -> bool:
-        """True once cancelled."""
-        return self._cancelled.is_set()
-
-    def wait_while_paused(self, timeout: float) -> None:
-        """Block up to ``timeout`` seconds while paused."""
-        self._running.wait(timeout)
 
 
 @dataclass
@@ -442,24 +405,7 @@ class Executor:
             return None
         except ApiError:
             return None
-        by_id = {str(a.get("attachmentId")): a for a in existing}
-        by_name_size: dict[tuple[str, int], list[str]] = {}
-        for a in existing:
-            key = (str(a.get("attachmentName") or ""), _as_int(a.get("size")))
-            by_name_size.setdefault(key, []).append(str(a.get("attachmentId")))
-        found: dict[str, str] = {}
-        for job in jobs:
-            temp_id = self._temp_ids.get(job.row_key)
-            if temp_id and temp_id in by_id:
-                found[job.row_key] = temp_id
-                continue
-            # The permanent id may differ from the temporary one: fall back to name + size.
-            for name in (job.display_name, job.upload_name):
-                ids = by_name_size.get((name, job.size))
-                if ids:
-                    found[job.row_key] = ids.pop(0)
-                    break
-        return found
+        return match_listed(jobs, self._temp_ids, existing)
 
     # ------------------------------------------------------------------ outcomes
     def _mark_assigned(self, found: Mapping[str, str], jobs: Iterable[FileJob]) -> None:
@@ -509,37 +455,4 @@ class _Deferred(Exception):
         self.reason = reason
 
 
-def _as_int(value: object) -> int:
-    try:
-        return int(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return -1
-
-
-def match_uploads(
-    jobs: Sequence[FileJob], items: Sequence[Mapping[str, Any]]
-) -> tuple[list[tuple[FileJob, str]], list[FileJob]]:
-    """Pair upload answers with files by name and size (never by position).
-
-    Returns (job, temporary id) pairs and the jobs no answer matched. A one-file upload with one
-    answer pairs them whatever the answer's name, since nothing else can be meant.
-    """
-    if len(jobs) == 1 and len(items) == 1 and items[0].get("attachmentId"):
-        return [(jobs[0], str(items[0]["attachmentId"]))], []
-    pool: dict[tuple[str, int], list[str]] = {}
-    for item in items:
-        if item.get("attachmentId"):
-            key = (str(item.get("attachmentName") or ""), _as_int(item.get("size")))
-            pool.setdefault(key, []).append(str(item["attachmentId"]))
-    matched: list[tuple[FileJob, str]] = []
-    unmatched: list[FileJob] = []
-    for job in jobs:
-        ids = pool.get((job.upload_name, job.size))
-        if ids:
-            matched.append((job, ids.pop(0)))
-        else:
-            unmatched.append(job)
-    return matched, unmatched
-
-
-__all__ = ["Executor", "RunControl", "RunResult", "make_plan", "match_uploads"]
+__all__ = ["Executor", "RunControl", "RunResult"]

@@ -1,0 +1,71 @@
+"""Matching Spott's answers back to rows: by id, or by name and size — never by position.
+
+The upload endpoint does not promise to answer in request order, and the permanent id of an
+assigned attachment may differ from its temporary id; both matches here work either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .plan import FileJob
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1
+
+
+def match_uploads(
+    jobs: Sequence[FileJob], items: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple[FileJob, str]], list[FileJob]]:
+    """Pair upload answers with files by name and size (never by position).
+
+    Returns (job, temporary id) pairs and the jobs no answer matched. A one-file upload with one
+    answer pairs them whatever the answer's name, since nothing else can be meant.
+    """
+    if len(jobs) == 1 and len(items) == 1 and items[0].get("attachmentId"):
+        return [(jobs[0], str(items[0]["attachmentId"]))], []
+    pool: dict[tuple[str, int], list[str]] = {}
+    for item in items:
+        if item.get("attachmentId"):
+            key = (str(item.get("attachmentName") or ""), _as_int(item.get("size")))
+            pool.setdefault(key, []).append(str(item["attachmentId"]))
+    matched: list[tuple[FileJob, str]] = []
+    unmatched: list[FileJob] = []
+    for job in jobs:
+        ids = pool.get((job.upload_name, job.size))
+        if ids:
+            matched.append((job, ids.pop(0)))
+        else:
+            unmatched.append(job)
+    return matched, unmatched
+
+
+def match_listed(
+    jobs: Sequence[FileJob], temp_ids: Mapping[str, str], listed: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    """Which ``jobs`` a record's attachment list already holds: row key -> attachment id.
+
+    The temporary id is tried first; failing that, the display or upload name with the size.
+    """
+    by_id = {str(a.get("attachmentId")) for a in listed}
+    by_name_size: dict[tuple[str, int], list[str]] = {}
+    for a in listed:
+        key = (str(a.get("attachmentName") or ""), _as_int(a.get("size")))
+        by_name_size.setdefault(key, []).append(str(a.get("attachmentId")))
+    found: dict[str, str] = {}
+    for job in jobs:
+        temp_id = temp_ids.get(job.row_key)
+        if temp_id and temp_id in by_id:
+            found[job.row_key] = temp_id
+            continue
+        for name in (job.display_name, job.upload_name):
+            ids = by_name_size.get((name, job.size))
+            if ids:
+                found[job.row_key] = ids.pop(0)
+                break
+    return found

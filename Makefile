@@ -27,6 +27,9 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests sample_data $(wildcard benchmarks notebooks)
 
+notebooks: $(STAMP)
+	$(BIN)/python notebooks/tools/build_notebooks.py
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 

@@ -354,3 +354,16 @@ def test_no_log_record_at_any_level_carries_the_key(
     assert caplog.records  # httpx and httpcore did log
     assert CANARY_KEY not in caplog.text
     assert all(CANARY_KEY not in repr(r.args) for r in caplog.records)
+
+
+def test_a_copy_of_a_row_done_in_a_pilot_is_still_a_duplicate(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(
+        3, logos=0, extra_rows=[("files/doc-000.pdf", "CV", "cand-1", None, None, None)]
+    )
+    assert migrate(path, settings=settings, limit=1).statuses["assigned"] == 1
+    report = migrate(path, settings=settings)
+    assert report.statuses == {"assigned": 3, "invalid": 1}
+    assert str(read_xlsx_column(path, "spott_error")[5]).startswith("duplicate_row:")
+    assert len(sandbox.state.attachments()) == 3

@@ -93,16 +93,20 @@ def validate(
     for record in rows.itertuples(index=False):
         row = record._asdict()
         key = row[s.ROW_KEY]
-        if key in done_set:
-            continue
         source_row = int(row[s.SOURCE_ROW])
-        found = _row_problems(manifest, row, probes)
         path = manifest.resolve(row[s.FILE_PATH]) if row[s.FILE_PATH] else None
         targets = tuple(row[c] for c in s.TARGET_COLUMNS)
+        dup_key: tuple[object, ...] | None = None
         if path is not None and any(targets):
             identity: object = hashes.get(path) if hashes else None
-            identity = identity or os.path.normpath(path)
-            dup_key = (identity, targets)
+            dup_key = (identity or os.path.normpath(path), targets)
+        if key in done_set:
+            # Done rows are not checked again, but a later copy of one is still a duplicate.
+            if dup_key is not None:
+                seen.setdefault(dup_key, source_row)
+            continue
+        found = _row_problems(manifest, row, probes)
+        if dup_key is not None:
             if dup_key in seen:
                 found.append((Code.DUPLICATE_ROW, _duplicate_message(seen[dup_key], hashes, path)))
             else:

@@ -105,6 +105,34 @@ def read_manifest(
     )
 
 
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook, in order; ``[]`` for a CSV."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own error types; all mean "unreadable"
+        raise ManifestError(f"cannot read {path.name} as a workbook: {exc}") from exc
+
+
+def read_header(path: str | Path, sheet: str | None = None) -> list[str]:
+    """The header row's non-empty cells as text, found as :func:`read_manifest` finds it.
+
+    For a front-end that offers the headers in a column mapping when the manifest cannot be
+    read as it is.
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _, grid = _read_xlsx_grid(path, sheet)
+    else:
+        _, grid = _read_csv_grid(path)
+    row = grid[_find_header(grid, None)]
+    return [text for text in (_cell_text(c) for c in row) if text]
+
+
 def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
@@ -195,8 +223,8 @@ def _map_columns(header: list[str], column_map: Mapping[str, str]) -> dict[str, 
     taken = set(mapping.values())
     for key, index in by_key.items():
         canonical = _HEADER_NAMES.get(key)
-        if canonical is None or index in taken:
-            continue
+        if canonical is None or index in taken or canonical in column_map:
+            continue  # an explicit mapping beats an alias
         if canonical in mapping:
             first = header[mapping[canonical]]
             raise ManifestError(

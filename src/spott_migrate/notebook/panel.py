@@ -1,0 +1,421 @@
+"""The control panel: a whole migration, visible and controllable from one notebook cell.
+
+    from spott_migrate.notebook import Panel
+    Panel("manifest.xlsx")
+
+It is a thin front-end: :class:`~.session.Session` makes the same library calls as the CLI
+(:func:`~spott_migrate.check`, :func:`~spott_migrate.migrate`), the views only draw. Every button
+has a method of the same meaning (:meth:`Panel.run_all`, :meth:`Panel.pause`, …), so a script or
+a test can drive the panel exactly as a person would.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..config import Settings
+from ..errors import ManifestError, SpottMigrateError
+from ..migrate import Check, MigrationReport
+from ..report import all_figures, rows_frame, write_html
+from .headers import guess_mapping, header_cells, missing_columns, sheet_names
+from .keyfield import KeyField
+from .memory import ColumnMemory
+from .progress import LiveProgress
+from .session import RunOutcome, Session
+from .views.common import heading
+from .views.controls import RunControls
+from .views.mapping import MappingView
+from .views.plan import PlanView
+from .views.plots import PlotsView
+from .views.problems import ProblemsView
+from .views.progress import ProgressView
+from .views.results import ResultsView
+from .views.source import SourceView
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_TITLE = (
+    '<div style="font-size:1.3em;font-weight:600">spott-migrate</div>'
+    '<div style="color:#666">Load a manifest, fix what the check finds, run a pilot, then the '
+    "rest. Results are written back into the manifest after every run.</div>"
+)
+
+
+def _shown_errors(method: F) -> F:
+    """Button handlers report errors in the panel: ipywidgets would swallow them silently."""
+
+    @functools.wraps(method)
+    def wrapper(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SpottMigrateError as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # shown, not hidden: the user has no other way to see it
+            self._fail(f"unexpected {type(exc).__name__}: {exc}")
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Panel:
+    """One-cell migration: manifest, columns, check, plan, run (pilot/all/failed), results, plots.
+
+    ``settings`` defaults to :meth:`Settings.from_env`; the API key comes from it (e.g.
+    ``SPOTT_API_KEY``) or from the password box, and is never displayed. Uploaded manifests are
+    saved to ``upload_dir`` (default: the current folder), where their files must be.
+    """
+
+    def __init__(
+        self,
+        manifest: str | Path | None = None,
+        *,
+        sheet: str | None = None,
+        settings: Settings | None = None,
+        upload_dir: str | Path | None = None,
+        pilot_rows: int = 10,
+        plots: bool = True,
+    ) -> None:
+        base = settings or Settings.from_env()
+        key_source = "settings" if settings is not None else "environment"
+        # The key lives in the KeyField only; every other copy of the settings is keyless.
+        self._key = KeyField(base.api_key, source=key_source)  # type: ignore[arg-type]
+        self._base = base.with_(api_key=None)
+        self._session = Session()
+        self._plots_on = plots
+        # Button states change from the notebook's thread and from the run's thread; the lock
+        # and `_active` keep a late Pause from leaving "paused" buttons after the run ended.
+        self._state_lock = threading.Lock()
+        self._active = False
+        self._progress: LiveProgress | None = None
+        self._figures: dict[str, Figure] = {}
+        self.report: MigrationReport | None = None
+        self.last_error: str | None = None
+        self._quiet = False  # set while the panel itself changes the sheet dropdown
+
+        self.source = SourceView(str(manifest or ""), Path(upload_dir) if upload_dir else None)
+        self.mapping = MappingView()
+        self.problems = ProblemsView()
+        self.plan = PlanView()
+        self.controls = RunControls(self._base, self._key, pilot_rows)
+        self.progress = ProgressView()
+        self.results = ResultsView()
+        self.plots = PlotsView()
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(_TITLE),
+                heading(1, "Manifest"),
+                self.source.widget,
+                heading(2, "Columns"),
+                self.mapping.widget,
+                heading(3, "Check"),
+                self.problems.widget,
+                heading(4, "Plan"),
+                self.plan.widget,
+                heading(5, "Run"),
+                self.controls.widget,
+                self.progress.widget,
+                heading(6, "Results"),
+                self.results.widget,
+                heading(7, "Plots"),
+                self.plots.widget,
+            ],
+            layout=widgets.Layout(width="100%", max_width="72em"),
+        )
+        self._wire()
+        if manifest is not None:
+            self.load(sheet=sheet)
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        path = str(self._session.path) if self._session.path else None
+        key = "set" if self._key.secret else "missing"
+        return f"Panel(manifest={path!r}, sheet={self._session.sheet!r}, key={key})"
+
+    def all_widgets(self) -> Iterator[widgets.Widget]:
+        """Every widget in the panel, depth first (for tests and for saving state)."""
+        stack: list[widgets.Widget] = [self.widget]
+        while stack:
+            widget = stack.pop()
+            yield widget
+            stack.extend(reversed(list(getattr(widget, "children", ()))))
+
+    # -- wiring ----------------------------------------------------------------------------
+    def _wire(self) -> None:
+        self.source.load.on_click(lambda _b: self.load())
+        self.source.upload.observe(self._on_upload, names="value")
+        self.source.sheet.observe(self._on_sheet, names="value")
+        self.mapping.apply.on_click(lambda _b: self.apply_mapping())
+        self.results.export.on_click(lambda _b: self.export_report())
+        buttons = self.controls.buttons
+        buttons["pilot"].on_click(lambda _b: self.run_pilot())
+        buttons["all"].on_click(lambda _b: self.run_all())
+        buttons["failed"].on_click(lambda _b: self.rerun_failed())
+        buttons["pause"].on_click(lambda _b: self.pause())
+        buttons["resume"].on_click(lambda _b: self.resume())
+        buttons["cancel"].on_click(lambda _b: self.cancel())
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.load()
+
+    def _on_sheet(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"] and change["new"] != self._session.sheet:
+            self.load(sheet=change["new"])
+
+    # -- 1 and 2: manifest and columns ------------------------------------------------------
+    @property
+    def checked(self) -> Check | None:
+        """The latest check of the manifest (refreshed after every run)."""
+        return self._session.checked
+
+    @_shown_errors
+    def load(self, path: str | Path | None = None, sheet: str | None = None) -> None:
+        """Read the manifest named in the path box (or uploaded), then check it."""
+        self.last_error = None
+        self._not_while_running()
+        if path is not None:
+            self.source.path.value = str(path)
+        self.source.save_upload()  # an uploaded file replaces the path box's value
+        if not self.source.path.value.strip():
+            raise ManifestError("enter the manifest's path, or upload it")
+        target = Path(self.source.path.value.strip()).expanduser()
+        if not target.is_file():
+            raise ManifestError(f"no file at {target}")
+        sheets = sheet_names(target)
+        chosen = sheet or (self.source.sheet.value if self.source.sheet.value in sheets else None)
+        self._quiet = True
+        try:
+            self.source.set_sheets(sheets, chosen)
+        finally:
+            self._quiet = False
+        sheet = self.source.sheet.value if sheets else None
+        headers = header_cells(target, sheet)
+        remembered = ColumnMemory.beside(target).get(sheet, headers)
+        self.mapping.show(headers, {**guess_mapping(headers), **remembered})
+        self._session.select(target, sheet)  # so Apply knows the file even if reading fails
+        try:
+            manifest = self._session.load(target, sheet, remembered)
+        except ManifestError:
+            self.mapping.say("choose the columns above, then Apply mapping", "warn")
+            self.controls.set_state("empty")
+            raise
+        self.mapping.show(headers, manifest.column_map)
+        note = "columns found by their names"
+        if remembered:
+            note = "remembered mapping applied: " + ", ".join(
+                f"{c} ← {h!r}" for c, h in remembered.items()
+            )
+        self.mapping.say(note, "ok")
+        self.source.say(f"loaded {target.name}: {len(manifest)} rows", "ok")
+        self.validate()
+
+    @_shown_errors
+    def apply_mapping(self, mapping: dict[str, str] | None = None) -> None:
+        """Read the manifest with the dropdowns' mapping (or ``mapping``), remember it, check."""
+        self.last_error = None
+        self._not_while_running()
+        path, sheet = self._session.path, self.source.sheet.value or None
+        if path is None:
+            raise ManifestError("load a manifest first")
+        if mapping is not None:
+            for column, header in mapping.items():
+                self.mapping.dropdowns[column].value = header
+        chosen = self.mapping.chosen()
+        missing = missing_columns(chosen)
+        if missing:
+            raise ManifestError("still no column chosen for " + ", ".join(missing))
+        manifest = self._session.load(path, sheet, chosen)
+        # Keep only what the aliases would not find again: the choices made by hand.
+        guessed = guess_mapping(header_cells(path, sheet))
+        by_hand = {c: h for c, h in chosen.items() if guessed.get(c) != h}
+        ColumnMemory.beside(path).remember(sheet, by_hand)
+        self.mapping.say("mapping applied and remembered for this manifest", "ok")
+        self.source.say(f"loaded {path.name}: {len(manifest)} rows", "ok")
+        self.validate()
+
+    # -- 3 and 4: check and plan ------------------------------------------------------------
+    @_shown_errors
+    def validate(self) -> Check | None:
+        """Check the manifest again from disk: problems, plan, and results so far."""
+        checked = self._refresh()
+        self.results.show(rows_frame(checked))
+        return checked
+
+    def _refresh(self) -> Check:
+        checked = self._session.validate(self._base)
+        self.problems.show(checked)
+        self.plan.show(checked, self._base)
+        with self._state_lock:
+            if not self._active:
+                self.controls.set_state("ready", failed_rows=self._session.failed_rows())
+        return checked
+
+    # -- 5: running -------------------------------------------------------------------------
+    @_shown_errors
+    def run_pilot(self, rows: int | None = None) -> None:
+        """Run the first ``rows`` rows still to do (default: the pilot-rows box)."""
+        if rows is not None:
+            self.controls.pilot_rows.value = rows
+        self._start(limit=int(self.controls.pilot_rows.value))
+
+    @_shown_errors
+    def run_all(self) -> None:
+        """Run every row still to do."""
+        self._start()
+
+    @_shown_errors
+    def rerun_failed(self) -> None:
+        """Retry only the rows that failed before; start nothing new."""
+        self._start(only_failed=True)
+
+    def _start(self, *, limit: int | None = None, only_failed: bool = False) -> None:
+        self.last_error = None
+        if self._session.checked is None:
+            raise ManifestError("load and check a manifest first")
+        settings = self.controls.settings(self._base)
+        if not settings.api_key:
+            raise SpottMigrateError("enter the API key first (it is never shown)")
+        self._progress = LiveProgress(self.progress.update)
+        self.progress.reset()
+        what = "failed rows" if only_failed else (f"pilot of {limit} rows" if limit else "run")
+        with self._state_lock:
+            self._session.start(
+                settings,
+                progress=self._progress,
+                limit=limit,
+                only_failed=only_failed,
+                on_done=self._on_done,
+            )
+            # Under the lock: even a run with nothing to do cannot end before this is set.
+            self._active = True
+            self.controls.set_state("running")
+        self.controls.say(f"{what} started", "info")
+
+    def pause(self) -> None:
+        """Send no new requests until :meth:`resume`; requests in flight finish."""
+        with self._state_lock:
+            if not self._active:
+                return
+            self._session.pause()
+            if self._progress is not None:
+                self._progress.pause()
+            self.controls.set_state("paused")
+        self.controls.say("paused: no new requests until you resume", "warn")
+
+    def resume(self) -> None:
+        """Carry on after :meth:`pause`."""
+        with self._state_lock:
+            if not self._active:
+                return
+            self._session.resume()
+            if self._progress is not None:
+                self._progress.resume()
+            self.controls.set_state("running")
+        self.controls.say("running", "info")
+
+    def cancel(self) -> None:
+        """Stop: requests in flight finish, rows not reached stay pending, results written back."""
+        with self._state_lock:
+            if not self._active:
+                return
+            self._session.cancel()
+            self.controls.set_state("stopping")
+        self.controls.say("cancelling: waiting for requests in flight…", "warn")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run (and the panel's refresh after it) is over; False on timeout."""
+        return self._session.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        """True while a run is going (paused or not)."""
+        return self._session.running
+
+    def _on_done(self, outcome: RunOutcome) -> None:
+        # Called from the run's thread once migrate() has returned or raised.
+        try:
+            self._show_outcome(outcome)
+        except Exception as exc:  # the run is over either way; say what went wrong after it
+            self._fail(f"the run finished, but showing it failed: {type(exc).__name__}: {exc}")
+        finally:
+            with self._state_lock:
+                self._active = False
+                failed = self._session.failed_rows() if self._session.checked else 0
+                ready = "ready" if self._session.checked is not None else "empty"
+                self.controls.set_state(ready, failed_rows=failed)
+
+    def _show_outcome(self, outcome: RunOutcome) -> None:
+        report = outcome.report
+        if report is None:
+            self._fail(outcome.error or "the run stopped")
+            return
+        self.report = report
+        label = "cancelled" if outcome.cancelled else None
+        if report.run.stopped == "fatal":
+            label = "stopped"
+            if "401" in (report.run.fatal_error or "") or "403" in (report.run.fatal_error or ""):
+                self._key.forget()  # a refused key is no use; ask for it again
+        if self._progress is not None:
+            self.progress.update(self._progress.snapshot(), label=label)
+        self.results.show(rows_frame(report), str(report.written_to or ""))
+        if self._plots_on:
+            self._figures = all_figures(report)
+            self.plots.show(self._figures)
+        try:
+            self._refresh()
+        except SpottMigrateError as exc:
+            self.problems.summary.value = f"could not check again: {exc}"
+        self.controls.say(*_summary(outcome))
+
+    # -- 6: results --------------------------------------------------------------------------
+    @_shown_errors
+    def export_report(self, path: str | Path | None = None) -> Path | None:
+        """Write the HTML run report (default: ``<manifest>-report.html`` beside the manifest)."""
+        outcome: MigrationReport | Check | None = self.report or self._session.checked
+        if outcome is None:
+            raise SpottMigrateError("nothing to report yet: load a manifest first")
+        source = (outcome.check if isinstance(outcome, MigrationReport) else outcome).manifest.path
+        target = Path(path) if path else source.with_name(f"{source.stem}-report.html")
+        figures = self._figures if outcome is self.report and self._figures else None
+        written = write_html(outcome, target, figures=figures)
+        self.results.export_note.value = f"report written to <code>{written}</code>"
+        return written
+
+    def _not_while_running(self) -> None:
+        if self._session.running:
+            raise SpottMigrateError("a run is going: wait for it, or cancel it, first")
+
+    def _fail(self, text: str) -> None:
+        self.last_error = text
+        self.controls.say(text, "error")
+        if self._session.checked is None:  # nothing loaded yet: say it where the user looks
+            self.source.say(text, "error")
+
+
+def _summary(outcome: RunOutcome) -> tuple[str, str]:
+    """One line on how a run ended, and its tone."""
+    report = outcome.report
+    assert report is not None
+    counts = " · ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
+    written = f"; written back to {report.written_to.name}" if report.written_to else ""
+    what = {"pilot": "pilot", "failed": "re-run of failed rows", "all": "run"}[outcome.kind]
+    if outcome.cancelled:
+        return f"{what} cancelled: rows not reached stay pending{written} ({counts})", "warn"
+    if report.run.stopped == "fatal":
+        return f"{what} stopped: {report.run.fatal_error}{written}", "error"
+    if report.write_error:
+        return f"{what} finished, but: {report.write_error}", "error"
+    if report.run.stopped == "breaker":
+        return f"{what} stopped after repeated network errors; run again later{written}", "error"
+    tone = "ok" if report.ok else "warn"
+    return f"{what} finished ({counts}){written}", tone

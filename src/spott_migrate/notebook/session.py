@@ -1,0 +1,165 @@
+"""The migration behind the panel: the library calls the CLI makes, with the run in a thread.
+
+:class:`Session` knows nothing about widgets. It reads and checks the manifest with
+:func:`~spott_migrate.check` and runs :func:`~spott_migrate.migrate` in a background thread with
+a :class:`~spott_migrate.RunControl`, so the caller's thread (the notebook's) stays free to
+pause, resume or cancel; all three take effect at request boundaries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import RunInterrupted, SpottMigrateError
+from ..journal import State
+from ..manifest import Manifest, read_manifest
+from ..manifest import schema as s
+from ..migrate import Check, MigrationReport, check, migrate
+from ..progress import Progress
+from ..run import RunControl
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a background run ended: a report, an error message, or both (cancel, Ctrl-C)."""
+
+    report: MigrationReport | None
+    error: str | None = None
+    # What was asked: "pilot", "all" or "failed".
+    kind: str = "all"
+
+    @property
+    def cancelled(self) -> bool:
+        """True when the run stopped because someone cancelled it."""
+        return self.report is not None and self.report.run.stopped in ("cancelled", "interrupted")
+
+
+class Session:
+    """One manifest (path, sheet, column mapping) and at most one run of it at a time."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.sheet: str | None = None
+        self.column_map: dict[str, str] = {}
+        self.manifest: Manifest | None = None
+        self.checked: Check | None = None
+        self.last: RunOutcome | None = None
+        self._control: RunControl | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- reading and checking ------------------------------------------------------------------
+    def select(self, path: Path, sheet: str | None = None) -> None:
+        """Point at a manifest (and sheet) without reading it; forgets the previous one."""
+        self.path, self.sheet = path, sheet
+        self.manifest, self.checked, self.column_map = None, None, {}
+
+    def load(
+        self, path: Path, sheet: str | None = None, column_map: Mapping[str, str] | None = None
+    ) -> Manifest:
+        """Read the manifest (raises :class:`ManifestError` with the reason if it cannot)."""
+        manifest = read_manifest(path, sheet=sheet, column_map=column_map or None)
+        self.path, self.sheet = path, manifest.sheet
+        self.column_map = dict(column_map or {})
+        self.manifest, self.checked = manifest, None
+        return manifest
+
+    def validate(self, settings: Settings) -> Check:
+        """Read, probe, validate and plan again from disk (the user may have fixed the file)."""
+        if self.path is None:
+            raise SpottMigrateError("load a manifest first")
+        self.checked = check(
+            self.path, sheet=self.sheet, column_map=self.column_map or None, settings=settings
+        )
+        self.manifest = self.checked.manifest
+        return self.checked
+
+    def failed_rows(self) -> int:
+        """Rows that failed in an earlier run: what "re-run failed rows" would retry."""
+        if self.checked is None:
+            return 0
+        keys = {k for k, e in self.checked.entries.items() if e.state is State.FAILED}
+        rows = self.checked.manifest.rows
+        keys |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
+        return len(keys & set(self.checked.validation.jobs[s.ROW_KEY]))
+
+    # -- running -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True while a run's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def paused(self) -> bool:
+        """True while the current run is paused."""
+        return self.running and self._control is not None and self._control.paused
+
+    def start(
+        self,
+        settings: Settings,
+        *,
+        progress: Progress,
+        limit: int | None = None,
+        only_failed: bool = False,
+        on_done: Callable[[RunOutcome], None] | None = None,
+    ) -> None:
+        """Start :func:`migrate` in a background thread; it calls ``on_done`` at the end."""
+        if self.path is None:
+            raise SpottMigrateError("load a manifest first")
+        if self.running:
+            raise SpottMigrateError("a run is already going; pause or cancel it first")
+        kind = "failed" if only_failed else ("pilot" if limit is not None else "all")
+        control = RunControl()
+        path, sheet, column_map = self.path, self.sheet, dict(self.column_map) or None
+
+        def work() -> None:
+            try:
+                report = migrate(
+                    path,
+                    settings=settings,
+                    sheet=sheet,
+                    column_map=column_map,
+                    progress=progress,
+                    control=control,
+                    limit=limit,
+                    only_failed=only_failed,
+                )
+                outcome = RunOutcome(report, kind=kind)
+            except RunInterrupted as exc:
+                outcome = RunOutcome(exc.report, str(exc), kind)  # type: ignore[arg-type]
+            except SpottMigrateError as exc:
+                outcome = RunOutcome(None, str(exc), kind)
+            except Exception as exc:  # a thread's exception would vanish; show it instead
+                outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind)
+            self.last = outcome
+            if on_done is not None:
+                on_done(outcome)
+
+        self._control = control
+        self._thread = threading.Thread(target=work, name="spott-panel-run", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        """No new requests until :meth:`resume` (requests in flight finish)."""
+        if self._control is not None:
+            self._control.pause()
+
+    def resume(self) -> None:
+        """Carry on after :meth:`pause`."""
+        if self._control is not None:
+            self._control.resume()
+
+    def cancel(self) -> None:
+        """Stop the run: requests in flight finish, rows not reached stay pending."""
+        if self._control is not None:
+            self._control.cancel()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run's thread (and its ``on_done``) has finished; False on timeout."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

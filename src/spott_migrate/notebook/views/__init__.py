@@ -1,0 +1,1 @@
+"""The panel's sections, one widget group each; :mod:`..panel` wires them to a session."""

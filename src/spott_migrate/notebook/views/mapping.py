@@ -1,0 +1,51 @@
+"""Section 2: map the file's headers to the canonical columns when they do not match."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+
+from ...manifest import schema as s
+from .common import message
+
+NOT_MAPPED = "—"
+
+
+class MappingView:
+    """A dropdown per canonical column (options: the header's cells) and an Apply button."""
+
+    def __init__(self) -> None:
+        self.dropdowns = {
+            column: widgets.Dropdown(
+                options=[NOT_MAPPED],
+                value=NOT_MAPPED,
+                description=column,
+                style={"description_width": "7em"},
+                layout=widgets.Layout(width="20em"),
+            )
+            for column in s.CANONICAL_COLUMNS
+        }
+        self.apply = widgets.Button(description="Apply mapping", icon="check")
+        self.note = widgets.HTML()
+        grid = widgets.GridBox(
+            list(self.dropdowns.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 21em)"),
+        )
+        self.widget = widgets.VBox([grid, widgets.HBox([self.apply, self.note])])
+
+    def show(self, headers: list[str], mapping: Mapping[str, str]) -> None:
+        """Offer ``headers`` in every dropdown; select what ``mapping`` says."""
+        options = [NOT_MAPPED, *headers]
+        for column, dropdown in self.dropdowns.items():
+            dropdown.options = options
+            chosen = mapping.get(column, NOT_MAPPED)
+            dropdown.value = chosen if chosen in options else NOT_MAPPED
+
+    def chosen(self) -> dict[str, str]:
+        """Canonical column -> header, for every dropdown that names a header."""
+        return {c: d.value for c, d in self.dropdowns.items() if d.value not in (NOT_MAPPED, None)}
+
+    def say(self, text: str, tone: str = "info") -> None:
+        """Show one line beside the Apply button."""
+        self.note.value = message(text, tone)

@@ -1,0 +1,307 @@
+"""The control panel driven as a person would, without a browser, against the sandbox over HTTP.
+
+Each test clicks the panel's buttons (``button.click()`` runs the same handlers a browser
+click does), waits for the run thread, then checks three things: what the panel shows, what the
+sandbox holds, and what was written back into the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from spott_migrate import Settings
+from spott_migrate.notebook import Panel
+from spott_migrate.notebook.memory import memory_path
+from spott_migrate.sandbox import Sandbox
+
+from ..conftest import CANARY_KEY, ManifestFactory
+from ..files import pdf_bytes, write
+from ..helpers import HEADER, read_xlsx_column, write_xlsx
+from ..test_migrate_e2e import assert_sandbox_matches_manifest
+
+RUN_TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def _no_key_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The panel must get its key from the box or the settings given, never by accident.
+    monkeypatch.delenv("SPOTT_API_KEY", raising=False)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def click(panel: Panel, name: str) -> None:
+    button = panel.controls.buttons[name]
+    assert not button.disabled, f"{name} is disabled"
+    button.click()
+
+
+def finish(panel: Panel) -> None:
+    assert panel.wait(RUN_TIMEOUT), "the run did not end"
+    assert not panel.running
+
+
+def statuses(path: Path) -> dict[int, object]:
+    return read_xlsx_column(path, "spott_status")
+
+
+def enabled(panel: Panel) -> set[str]:
+    return {name for name, b in panel.controls.buttons.items() if not b.disabled}
+
+
+def test_load_validate_and_run_all(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    write(tmp_path / "files" / "fake.pdf", b"MZ" + b"\x00" * 200)
+    path = make_manifest(
+        6,
+        logos=1,
+        extra_rows=[
+            ("files/missing.pdf", "CV", "cand-1", None, None, None),
+            ("files/fake.pdf", "CV", "cand-2", None, None, None),
+        ],
+    )
+    panel = Panel(path, settings=settings)
+    assert panel.last_error is None
+    # the check: two invalid rows, filterable by code
+    assert "7 ready to send, 2 invalid" in panel.problems.summary.value
+    codes = dict(panel.problems.code.options).values()
+    assert {"file_missing", "content_mismatch"} <= set(codes)
+    panel.problems.code.value = "file_missing"
+    assert "missing.pdf" in panel.problems.table.value
+    assert "fake.pdf" not in panel.problems.table.value
+    # the plan: 7 files in 3 upload batches (CV, COVER_LETTER, LOGO) + 4 assigns
+    assert "<b>7</b> files" in panel.plan.widget.value
+    assert "<b>7</b> requests" in panel.plan.widget.value
+    assert enabled(panel) == {"pilot", "all"}
+
+    click(panel, "all")
+    finish(panel)
+    assert panel.last_error is None
+    assert panel.report is not None and panel.report.statuses == {"assigned": 7, "invalid": 2}
+    assert list(statuses(path).values()) == ["assigned"] * 7 + ["invalid"] * 2
+    assert_sandbox_matches_manifest(sandbox, path)
+    # the panel shows it: progress complete, results tinted, plots drawn
+    assert panel.progress.files.value == panel.progress.files.max == 7
+    assert "finished" in panel.progress.line.value
+    assert "assigned <b>7</b>" in panel.progress.statuses.value
+    assert panel.results.table.value.count("background:#e3f4ee") == 7  # assigned rows
+    assert set(panel.plots.images) >= {"Failure reasons", "File sizes", "Throughput"}
+    assert all(bytes(img.value)[:4] == b"\x89PNG" for img in panel.plots.images.values())
+    # and the plan now says there is nothing left
+    assert "Nothing left" in panel.plan.widget.value
+    report_path = panel.export_report()
+    assert report_path is not None and report_path.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_renamed_column_is_mapped_remembered_and_run(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    rows = []
+    for i in range(3):
+        write(tmp_path / f"cv{i}.pdf", pdf_bytes(f"cv {i}", pad=i))
+        rows.append((f"cv{i}.pdf", "CV", f"cand-{i + 1}", None, None, None))
+    header = ("Pfad", *HEADER[1:])
+    path = write_xlsx(tmp_path / "export.xlsx", rows, header=header)
+
+    panel = Panel(path, settings=settings)
+    assert panel.last_error is not None and "file_path" in panel.last_error
+    assert enabled(panel) == set()
+    dropdown = panel.mapping.dropdowns["file_path"]
+    assert "Pfad" in dropdown.options
+    assert panel.mapping.dropdowns["type"].value == "type"  # found by its name
+    dropdown.value = "Pfad"
+    panel.mapping.apply.click()
+    assert panel.last_error is None
+    assert "3 ready to send, 0 invalid" in panel.problems.summary.value
+    assert json.loads(memory_path(path).read_text())["sheets"] == {
+        "Attachments": {"file_path": "Pfad"}
+    }
+
+    # A new panel (a new session) applies the remembered mapping by itself.
+    again = Panel(path, settings=settings)
+    assert again.last_error is None
+    assert "remembered" in again.mapping.note.value
+    click(again, "all")
+    finish(again)
+    assert again.report is not None and again.report.statuses == {"assigned": 3}
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb.active[1]][:2] == ["Pfad", "type"]  # the user's header stays
+    assert set(statuses(path).values()) == {"assigned"}
+    assert len(sandbox.state.attachments()) == 3
+
+
+def test_sheet_choice_reloads(settings: Settings, tmp_path: Path) -> None:
+    write(tmp_path / "a.pdf", pdf_bytes("a"))
+    path = write_xlsx(tmp_path / "m.xlsx", [("a.pdf", "CV", "cand-1", None, None, None)])
+    wb = openpyxl.load_workbook(path)
+    other = wb.create_sheet("Second")
+    other.append(list(HEADER))
+    other.append(["a.pdf", "CV", "cand-1", None, None, None])
+    other.append(["b.pdf", "CV", "cand-2", None, None, None])
+    wb.save(path)
+    panel = Panel(path, settings=settings)
+    assert panel.source.sheet.options == ("Attachments", "Second")
+    assert "1 rows" in panel.source.note.value
+    panel.source.sheet.value = "Second"
+    assert panel.checked is not None and panel.checked.manifest.sheet == "Second"
+    assert "1 invalid" in panel.problems.summary.value
+
+
+def test_uploaded_manifest_is_saved_beside_its_files(settings: Settings, tmp_path: Path) -> None:
+    write(tmp_path / "cv.pdf", pdf_bytes("cv"))
+    source = write_xlsx(tmp_path / "made-elsewhere.xlsx", [("cv.pdf", "CV", "c", None, None, None)])
+    content = source.read_bytes()
+    source.unlink()
+    panel = Panel(settings=settings, upload_dir=tmp_path)
+    panel.source.upload.value = (
+        {
+            "name": "made-elsewhere.xlsx",
+            "type": "",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.now(UTC),
+        },
+    )
+    assert panel.last_error is None
+    assert (tmp_path / "made-elsewhere.xlsx").read_bytes() == content
+    assert panel.source.upload.value == ()  # the bytes do not linger in the widget state
+    assert "1 ready to send" in panel.problems.summary.value
+
+
+def test_pilot_runs_only_the_first_rows(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(6, per_candidate=1, logos=0)
+    panel = Panel(path, settings=settings, pilot_rows=2)
+    click(panel, "pilot")
+    finish(panel)
+    assert [statuses(path)[r] for r in range(2, 8)] == ["assigned"] * 2 + ["pending"] * 4
+    assert_sandbox_matches_manifest(sandbox, path)
+    assert "pilot finished" in panel.controls.note.value
+    assert "<b>4</b> files" in panel.plan.widget.value  # what is left
+    panel.pause()  # too late: the run is over, and the buttons stay as they are
+    assert enabled(panel) == {"pilot", "all"}
+
+
+def test_pause_resume_cancel_and_finish(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(20, per_candidate=1, logos=0)
+    sandbox.faults.add("*", "slow", delay=0.2)  # ~22 requests of 0.2 s, one at a time
+    panel = Panel(path, settings=settings)
+    panel.controls.concurrency.value = 1
+    click(panel, "all")
+    assert panel.running and enabled(panel) == {"pause", "cancel"}
+    wait_until(lambda: panel.progress.files.value >= 2)
+    assert "ETA" in panel.progress.line.value
+
+    click(panel, "pause")
+    assert enabled(panel) == {"resume", "cancel"}
+    time.sleep(0.5)  # the request in flight when pausing finishes…
+    sent = sandbox.state.count()
+    time.sleep(0.8)  # …and no new one goes out
+    assert sandbox.state.count() == sent
+    assert "paused" in panel.progress.line.value
+    assert panel.running
+    # what the panel shows is what Spott holds, with nothing still in flight
+    assert panel.progress.files.value == len(sandbox.state.attachments())
+
+    click(panel, "resume")
+    wait_until(lambda: sandbox.state.count() > sent)
+    wait_until(lambda: panel.progress.files.value >= 5)
+
+    click(panel, "cancel")
+    finish(panel)
+    report = panel.report
+    assert report is not None and report.run.stopped == "cancelled"
+    done = report.statuses["assigned"]
+    assert 5 <= done < 20 and report.statuses["pending"] == 20 - done
+    # written back: the assigned rows, then the rest pending; the sandbox agrees
+    marks = statuses(path)
+    assert sorted(marks.values()).count("assigned") == done
+    assert sorted(marks.values()).count("pending") == 20 - done
+    assert_sandbox_matches_manifest(sandbox, path)
+    assert "cancelled" in panel.controls.note.value
+    assert "cancelled" in panel.progress.line.value
+    assert enabled(panel) == {"pilot", "all"}
+
+    sandbox.faults.clear()
+    click(panel, "all")  # the rest, and nothing twice
+    finish(panel)
+    assert set(statuses(path).values()) == {"assigned"}
+    assert_sandbox_matches_manifest(sandbox, path)
+    assert len(sandbox.state.attachments()) == 20
+
+
+def test_rerun_failed_rows(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(6, per_candidate=1, logos=0)
+    sandbox.faults.add("assign", "status_before", status=400, times=2)
+    panel = Panel(path, settings=settings)
+    click(panel, "all")
+    finish(panel)
+    assert panel.report is not None and panel.report.statuses == {"assigned": 4, "failed": 2}
+    errors = read_xlsx_column(path, "spott_error")
+    assert sum(str(e).startswith("assign_rejected:") for e in errors.values()) == 2
+    assert "failed" in enabled(panel)
+    assert panel.controls.buttons["failed"].description == "Re-run 2 failed rows"
+    assert "assign_rejected" in panel.progress.codes.value
+
+    click(panel, "failed")
+    finish(panel)
+    report = panel.report
+    assert report is not None and report.statuses == {"assigned": 6}
+    assert report.run.requests_by_endpoint["assign"] == 2  # only the two failed rows
+    assert set(statuses(path).values()) == {"assigned"}
+    assert_sandbox_matches_manifest(sandbox, path)
+    assert "failed" not in enabled(panel)
+
+
+def test_refused_key_stops_the_run_and_is_forgotten(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(4, logos=0)
+    panel = Panel(path, settings=settings.with_(api_key=None))
+    assert "no API key" in panel.controls.key.status.value
+    panel.run_all()
+    assert panel.last_error is not None and "API key" in panel.last_error
+    panel.controls.key.password.value = "not-the-key"
+    click(panel, "all")
+    finish(panel)
+    assert "stopped" in panel.controls.note.value
+    assert set(statuses(path).values()) == {"pending"}
+    assert sandbox.state.assignments() == {}
+    assert "no API key" in panel.controls.key.status.value
+
+
+def test_the_key_is_never_shown(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(4, logos=0)
+    panel = Panel(path, settings=settings.with_(api_key=None))
+    panel.controls.key.password.value = CANARY_KEY
+    assert panel.controls.key.password.value == ""  # taken into a Secret at once
+    assert "key set" in panel.controls.key.status.value
+    click(panel, "all")
+    finish(panel)
+    assert panel.report is not None and panel.report.statuses == {"assigned": 4}  # it was used
+    assert CANARY_KEY not in repr(panel)
+    for widget in panel.all_widgets():
+        assert CANARY_KEY not in json.dumps(widget.get_state(), default=repr), widget
+    report = panel.export_report()
+    assert report is not None and CANARY_KEY not in report.read_text()

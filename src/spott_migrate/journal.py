@@ -115,9 +115,13 @@ class Journal:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # NORMAL survives a killed process (the WAL is in the OS's hands); only an intent is
+        # also made to survive power loss (see `record_assign_sent`).
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        self._assigned: dict[str, tuple[int | None, str]] = {}
+        self._pending_lock = threading.Lock()
 
     def __enter__(self) -> Journal:
         return self
@@ -129,12 +133,14 @@ class Journal:
         return f"Journal({str(self.path)!r}, sheet={self.sheet!r})"
 
     def close(self) -> None:
-        """Close the database."""
+        """Write what is held back, then close the database."""
+        self.flush()
         with self._lock:
             self._db.close()
 
     def entries(self) -> dict[str, Entry]:
         """Every row's entry, by row key."""
+        self.flush()
         with self._lock:
             cursor = self._db.execute(
                 "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
@@ -144,8 +150,10 @@ class Journal:
             )
             return {r[0]: Entry(r[0], r[1], State(r[2]), *r[3:]) for r in cursor}
 
-    def _write(self, sql: str, params: Iterable[tuple[object, ...]]) -> None:
+    def _write(self, sql: str, params: Iterable[tuple[object, ...]], *, sync: bool = False) -> None:
         with self._lock:
+            if sync:
+                self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany(sql, params)
@@ -153,9 +161,16 @@ class Journal:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            if sync:
+                self._db.execute("PRAGMA synchronous=NORMAL")
 
     def _upsert(
-        self, rows: Iterable[tuple[str, int | None]], state: State, **fields: object
+        self,
+        rows: Iterable[tuple[str, int | None]],
+        state: State,
+        *,
+        sync: bool = False,
+        **fields: object,
     ) -> None:
         """Set ``state`` and ``fields`` for rows given as (row key, source row)."""
         names = ", ".join(fields)
@@ -172,7 +187,9 @@ class Journal:
             f" updated_at = excluded.updated_at{extra_sets}"
         )
         values = tuple(fields.values())
-        self._write(sql, ((self.sheet, k, src, state.value, now, *values) for k, src in rows))
+        self._write(
+            sql, ((self.sheet, k, src, state.value, now, *values) for k, src in rows), sync=sync
+        )
 
     def record_uploaded(self, uploads: Mapping[str, tuple[int, str, str, int]]) -> None:
         """Row key -> (source row, temp id, upload name, size), after a successful upload."""
@@ -193,11 +210,30 @@ class Journal:
         )
 
     def record_assign_sent(self, rows: Iterable[tuple[str, int | None]]) -> None:
-        """Intent: the assign call for these rows is about to be sent."""
-        self._upsert(rows, State.ASSIGN_SENT, assign_sent_at=time.time())
+        """Intent: the assign call for these rows is about to be sent.
+
+        The one write synced to disk before it returns: if it were lost after the assign went
+        through, the next run would not know to check, and could assign again. Every other
+        loss (an upload, an outcome) only costs a re-upload or a check.
+        """
+        self._upsert(rows, State.ASSIGN_SENT, sync=True, assign_sent_at=time.time())
 
     def record_assigned(self, assigned: Mapping[str, tuple[int | None, str]]) -> None:
-        """Row key -> (source row, attachment id), once Spott confirmed the assignment."""
+        """Row key -> (source row, attachment id), once Spott confirmed the assignment.
+
+        Written behind: kept in memory until :meth:`flush` (the executor flushes a few times a
+        second, and every read flushes first). Losing them in a crash is safe: the rows are
+        still ``assign_sent``, so the next run checks the record and finds them there.
+        """
+        with self._pending_lock:  # not the database lock: never wait behind a disk sync
+            self._assigned.update(assigned)
+
+    def flush(self) -> None:
+        """Write outcomes held back by :meth:`record_assigned`, in one transaction."""
+        with self._pending_lock:
+            assigned, self._assigned = self._assigned, {}
+        if not assigned:
+            return
         now = utc_now()
         self._write(
             "UPDATE rows SET state = 'assigned', attachment_id = ?, code = NULL, message = NULL,"

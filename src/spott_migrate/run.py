@@ -43,6 +43,8 @@ from .progress import NullProgress, Progress
 RECONCILE_ROUNDS = 3
 # How often a step put off by a long Retry-After is tried again within one run.
 MAX_DEFERRALS = 3
+# How often outcomes held back in memory are written to the journal.
+FLUSH_SECONDS = 0.25
 # After cancel, how long in-flight requests get to finish before they are abandoned.
 CANCEL_GRACE_SECONDS = 5.0
 
@@ -161,7 +163,10 @@ class Executor:
         self.progress.start(plan.files, plan.bytes)
         try:
             self._schedule(plan)
+            if self.result.stopped is None:
+                self._should_stop()  # a 401 or the breaker on the very last step still counts
         finally:
+            self.journal.flush()
             self.progress.close()
             self.result.requests_sent = self.client.requests_sent
             self.result.requests_by_endpoint = self.client.requests_by_endpoint()
@@ -175,7 +180,7 @@ class Executor:
         deferred: list[tuple[float, UploadBatch | AssignGroup, int]] = []
         done_batches: set[int] = set()
         inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
-        last_checkpoint = time.monotonic()
+        last_checkpoint = last_flush = time.monotonic()
         interval = self.settings.checkpoint_seconds
         pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
         try:
@@ -189,17 +194,22 @@ class Executor:
                         if len(inflight) < width:
                             deferred.remove(item)
                             inflight[self._submit(pool, item[1])] = (item[1], item[2])
-                    for group in [g for g in groups if g.after <= done_batches]:
-                        if len(inflight) < width:
+                    while steps and isinstance(steps[0], AssignGroup):
+                        groups.append(steps.popleft())  # ordered after their uploads
+                    ready = [g for g in groups if g.after <= done_batches]
+                    ready = ready[: max(0, width - len(inflight))]
+                    if ready:
+                        # Assign soon after upload; one synced intent for the whole wave.
+                        self._announce(ready)
+                        for group in ready:
                             groups.remove(group)
-                            inflight[self._submit(pool, group)] = (group, 0)
+                            future = pool.submit(self._assign_group, group, announced=True)
+                            inflight[future] = (group, 0)
                     while steps and len(inflight) < width:
                         step = steps.popleft()
                         if isinstance(step, AssignGroup):
                             groups.append(step)
-                            if not step.after <= done_batches:
-                                continue
-                            groups.remove(step)
+                            continue
                         inflight[self._submit(pool, step)] = (step, 0)
                 if not inflight:
                     self.control.wait_while_paused(0.2)
@@ -222,6 +232,9 @@ class Executor:
                         else:
                             deferred.append((time.monotonic() + later.seconds, step, deferrals + 1))
                     self._tick()
+                if time.monotonic() - last_flush > FLUSH_SECONDS:
+                    self.journal.flush()
+                    last_flush = time.monotonic()
                 if self.on_checkpoint and time.monotonic() - last_checkpoint > interval:
                     began = time.monotonic()
                     self.on_checkpoint()
@@ -319,17 +332,33 @@ class Executor:
         elif unmatched:
             self._fail(unmatched, Code.UPLOAD_UNMATCHED, "the upload answer did not list this file")
 
-    def _assign_group(self, group: AssignGroup) -> None:
+    def _sendable(self, group: AssignGroup) -> list[FileJob]:
         with self._lock:
-            jobs = [j for j in group.jobs if j.row_key in self._temp_ids]
+            return [j for j in group.jobs if j.row_key in self._temp_ids]
+
+    def _announce(self, groups: Sequence[AssignGroup]) -> None:
+        """Journal the intent of several assigns in one synced write, before any is sent.
+
+        An intent for a call that then never goes out is harmless: recovery checks the record
+        and finds nothing, so it sends the assign then.
+        """
+        rows = [(j.row_key, j.source_row) for g in groups for j in self._sendable(g)]
+        if rows:
+            self.journal.record_assign_sent(rows)
+
+    def _assign_group(self, group: AssignGroup, announced: bool = False) -> None:
+        jobs = self._sendable(group)
         if not jobs:
             return  # every upload of this record failed; already journaled
-        self._assign(group.target, jobs, reuploaded=False)
+        self._assign(group.target, jobs, reuploaded=False, announced=announced)
 
-    def _assign(self, target: Target, jobs: list[FileJob], *, reuploaded: bool) -> None:
+    def _assign(
+        self, target: Target, jobs: list[FileJob], *, reuploaded: bool, announced: bool = False
+    ) -> None:
         for _ in range(RECONCILE_ROUNDS):
-            rows = [(j.row_key, j.source_row) for j in jobs]
-            self.journal.record_assign_sent(rows)
+            if not announced:
+                self.journal.record_assign_sent([(j.row_key, j.source_row) for j in jobs])
+            announced = False
             crash_point("after_assign_sent")
             items = [
                 {"id": self._temp_ids[j.row_key], "type": j.wire_type, "name": j.display_name}

@@ -191,22 +191,44 @@ class Journal:
             sql, ((self.sheet, k, src, state.value, now, *values) for k, src in rows), sync=sync
         )
 
-    def record_uploaded(self, uploads: Mapping[str, tuple[int, str, str, int]]) -> None:
-        """Row key -> (source row, temp id, upload name, size), after a successful upload."""
+    def record_uploaded(
+        self, uploads: Mapping[str, tuple[int, str, str, int]], *, assign_next: bool = False
+    ) -> None:
+        """Row key -> (source row, temp id, upload name, size), after a successful upload.
+
+        With ``assign_next`` the rows go straight to ``assign_sent``, synced like any intent:
+        the upload's own write then doubles as the intent of the assign that follows, which
+        saves a synced write per record. An intent whose assign never went out is harmless:
+        recovery checks the record, finds nothing and sends it.
+        """
+        state = State.ASSIGN_SENT if assign_next else State.UPLOADED
         now = time.time()
         utc = utc_now()
         self._write(
             "INSERT INTO rows (sheet, row_key, source_row, state, temp_id, upload_name, size,"
-            " uploaded_at, code, message, updated_at) VALUES (?, ?, ?, 'uploaded', ?, ?, ?, ?,"
-            " NULL, NULL, ?) ON CONFLICT (sheet, row_key) DO UPDATE SET state = 'uploaded',"
+            " uploaded_at, assign_sent_at, code, message, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)"
+            " ON CONFLICT (sheet, row_key) DO UPDATE SET state = excluded.state,"
             " source_row = excluded.source_row, temp_id = excluded.temp_id,"
             " upload_name = excluded.upload_name, size = excluded.size,"
-            " uploaded_at = excluded.uploaded_at, code = NULL, message = NULL,"
-            " updated_at = excluded.updated_at",
+            " uploaded_at = excluded.uploaded_at, assign_sent_at = excluded.assign_sent_at,"
+            " code = NULL, message = NULL, updated_at = excluded.updated_at",
             (
-                (self.sheet, key, src, temp, name, size, now, utc)
+                (
+                    self.sheet,
+                    key,
+                    src,
+                    state.value,
+                    temp,
+                    name,
+                    size,
+                    now,
+                    now if assign_next else None,
+                    utc,
+                )
                 for key, (src, temp, name, size) in uploads.items()
             ),
+            sync=assign_next,
         )
 
     def record_assign_sent(self, rows: Iterable[tuple[str, int | None]]) -> None:

@@ -163,7 +163,7 @@ def project_results(
         else:
             note = format_error(entry.code, entry.message or "") if entry.code else ""
             if entry.state is State.ASSIGN_SENT:
-                note = "the assign answer was lost; the next run checks Spott before resending"
+                note = "not confirmed yet; the next run checks Spott before sending anything"
             row.update(
                 {
                     s.STATUS: s.PENDING,

@@ -107,6 +107,8 @@ class Executor:
         self.on_checkpoint = on_checkpoint
         self.result = RunResult()
         self._temp_ids: dict[str, str] = {}
+        # Rows whose assign intent is already durable in the journal.
+        self._intended: set[str] = set()
         self._lock = threading.Lock()
         self._breaker = _Breaker(settings.breaker_threshold)
         self._fatal: FatalApiError | None = None
@@ -198,13 +200,9 @@ class Executor:
                         groups.append(steps.popleft())  # ordered after their uploads
                     ready = [g for g in groups if g.after <= done_batches]
                     ready = ready[: max(0, width - len(inflight))]
-                    if ready:
-                        # Assign soon after upload; one synced intent for the whole wave.
-                        self._announce(ready)
-                        for group in ready:
-                            groups.remove(group)
-                            future = pool.submit(self._assign_group, group, announced=True)
-                            inflight[future] = (group, 0)
+                    for group in ready:  # assign soon after upload
+                        groups.remove(group)
+                        inflight[self._submit(pool, group)] = (group, 0)
                     while steps and len(inflight) < width:
                         step = steps.popleft()
                         if isinstance(step, AssignGroup):
@@ -320,11 +318,15 @@ class Executor:
         self._breaker.success()
         matched, unmatched = match_uploads(jobs, items)
         if matched:
+            # Written as the intent of the assign that follows (one synced write, in this
+            # worker, rather than another per record later).
             self.journal.record_uploaded(
-                {j.row_key: (j.source_row, tid, j.upload_name, j.size) for j, tid in matched}
+                {j.row_key: (j.source_row, tid, j.upload_name, j.size) for j, tid in matched},
+                assign_next=True,
             )
             with self._lock:
                 self._temp_ids.update({j.row_key: tid for j, tid in matched})
+                self._intended.update(j.row_key for j, _ in matched)
             crash_point("after_upload")
         if unmatched and len(jobs) > 1:
             for job in unmatched:
@@ -336,29 +338,19 @@ class Executor:
         with self._lock:
             return [j for j in group.jobs if j.row_key in self._temp_ids]
 
-    def _announce(self, groups: Sequence[AssignGroup]) -> None:
-        """Journal the intent of several assigns in one synced write, before any is sent.
-
-        An intent for a call that then never goes out is harmless: recovery checks the record
-        and finds nothing, so it sends the assign then.
-        """
-        rows = [(j.row_key, j.source_row) for g in groups for j in self._sendable(g)]
-        if rows:
-            self.journal.record_assign_sent(rows)
-
-    def _assign_group(self, group: AssignGroup, announced: bool = False) -> None:
+    def _assign_group(self, group: AssignGroup) -> None:
         jobs = self._sendable(group)
         if not jobs:
             return  # every upload of this record failed; already journaled
-        self._assign(group.target, jobs, reuploaded=False, announced=announced)
+        self._assign(group.target, jobs, reuploaded=False)
 
-    def _assign(
-        self, target: Target, jobs: list[FileJob], *, reuploaded: bool, announced: bool = False
-    ) -> None:
+    def _assign(self, target: Target, jobs: list[FileJob], *, reuploaded: bool) -> None:
         for _ in range(RECONCILE_ROUNDS):
-            if not announced:
-                self.journal.record_assign_sent([(j.row_key, j.source_row) for j in jobs])
-            announced = False
+            with self._lock:
+                unannounced = [j for j in jobs if j.row_key not in self._intended]
+                self._intended.update(j.row_key for j in unannounced)
+            if unannounced:
+                self.journal.record_assign_sent([(j.row_key, j.source_row) for j in unannounced])
             crash_point("after_assign_sent")
             items = [
                 {"id": self._temp_ids[j.row_key], "type": j.wire_type, "name": j.display_name}
@@ -402,6 +394,8 @@ class Executor:
         self._leave_unsettled(jobs, OutcomeUnknownError("assign answer lost repeatedly"))
 
     def _back_to_uploaded(self, jobs: Sequence[FileJob]) -> None:
+        with self._lock:
+            self._intended.difference_update(j.row_key for j in jobs)
         self.journal.record_uploaded(
             {
                 j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
@@ -414,6 +408,7 @@ class Executor:
         with self._lock:
             for job in jobs:
                 self._temp_ids.pop(job.row_key, None)
+                self._intended.discard(job.row_key)
         by_type: dict[str, list[FileJob]] = {}
         for job in jobs:
             by_type.setdefault(job.wire_type, []).append(job)

@@ -23,7 +23,7 @@ from benchmarks.throughput import spott_settings
 from spott_migrate import SpottClient, check, migrate, read_manifest
 from spott_migrate.journal import Journal, journal_path, utc_now
 from spott_migrate.manifest import schema as s
-from spott_migrate.migrate import write_back
+from spott_migrate.pipeline import write_back
 from spott_migrate.writeback import read_results
 
 T = TypeVar("T")

@@ -79,9 +79,21 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(
         sandbox.faults.add("*", "slow", delay=0.04)
         path = make_manifest(12, logos=2, name=f"m{attempt}.xlsx")
         process = subprocess.Popen(
-            [sys.executable, "-m", "spott_migrate", "run", str(path), "--base-url", sandbox.url,
-             "--quiet", "--concurrency", "2"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "spott_migrate",
+                "run",
+                str(path),
+                "--base-url",
+                sandbox.url,
+                "--quiet",
+                "--concurrency",
+                "2",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.6, 2.2))  # python start-up is ~0.7 s; a run ~1 s more
         process.send_signal(signal.SIGKILL)
@@ -97,10 +109,22 @@ def test_ctrl_c_stops_within_seconds_and_writes_back(
     sandbox.faults.add("*", "slow", delay=0.3)
     path = make_manifest(12, logos=2)
     process = subprocess.Popen(
-        [sys.executable, "-m", "spott_migrate", "run", str(path), "--base-url", sandbox.url,
-         "--quiet", "--concurrency", "1"],
+        [
+            sys.executable,
+            "-m",
+            "spott_migrate",
+            "run",
+            str(path),
+            "--base-url",
+            sandbox.url,
+            "--quiet",
+            "--concurrency",
+            "1",
+        ],
         env={**os.environ, "SPOTT_API_KEY": CANARY_KEY},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while sandbox.state.count() < 2 and time.monotonic() < deadline:

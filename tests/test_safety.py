@@ -58,7 +58,9 @@ def test_a_live_lock_from_another_host_is_respected_until_it_is_old(
 
 
 def test_unwritable_workbook_keeps_results_in_the_journal(
-    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory,
+    sandbox: Sandbox,
+    settings: Settings,
+    make_manifest: ManifestFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_manifest(3, logos=0)

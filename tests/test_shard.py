@@ -10,7 +10,7 @@ import pytest
 from spott_migrate import Settings, migrate
 from spott_migrate.errors import ConfigError
 from spott_migrate.manifest import read_manifest
-from spott_migrate.migrate import merge
+from spott_migrate.pipeline import merge
 from spott_migrate.sandbox import Sandbox
 from spott_migrate.shard import Shard
 

@@ -18,7 +18,7 @@ import click
 from . import spott_api
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
-from .migrate import Check, MigrationReport, check, merge, migrate
+from .pipeline import Check, MigrationReport, check, merge, migrate
 from .progress import NullProgress, TqdmProgress
 from .shard import Shard
 

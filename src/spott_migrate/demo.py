@@ -8,7 +8,7 @@ from pathlib import Path
 from .config import Settings
 from .errors import ConfigError, SpottMigrateError
 from .manifest import schema as s
-from .migrate import MigrationReport, migrate
+from .pipeline import MigrationReport, migrate
 from .progress import Progress
 
 _MARKER = ".spott-demo"

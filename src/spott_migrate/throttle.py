@@ -33,15 +33,17 @@ class RateLimiter:
         *,
         max_window: int = 4,
         adaptive: bool = True,
-        burst: int = 2,
+        burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.ceiling = per_minute / 60.0
         self.burst = max(1, burst)
-        # Refill a little slower than the ceiling so that the burst cannot push any
-        # 60-second window over it.
-        self._max_rate = max(self.ceiling * 0.5, self.ceiling - self.burst / 60.0)
+        # Refill a little under the ceiling so that neither a burst nor a server counting in
+        # one-second windows sees it exceeded.
+        self._max_rate = max(
+            self.ceiling * 0.5, min(self.ceiling - self.burst / 60.0, 0.98 * self.ceiling)
+        )
         self.rate = self._max_rate
         self.adaptive = adaptive
         self.max_window = max(1, max_window)

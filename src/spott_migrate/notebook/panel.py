@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from ..config import Settings
 from ..errors import ManifestError, SpottMigrateError
-from ..migrate import Check, MigrationReport
+from ..pipeline import Check, MigrationReport
 from ..report import all_figures, rows_frame, write_html
 from .headers import guess_mapping, header_cells, missing_columns, sheet_names
 from .keyfield import KeyField

@@ -18,7 +18,7 @@ from ..errors import RunInterrupted, SpottMigrateError
 from ..journal import State
 from ..manifest import Manifest, read_manifest
 from ..manifest import schema as s
-from ..migrate import Check, MigrationReport, check, migrate
+from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
 from ..run import RunControl
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import spott_api
 from ..codes import Code
 from ..manifest import schema as s
-from ..migrate import Check, MigrationReport, project_results
+from ..pipeline import Check, MigrationReport, project_results
 from ..run import RunResult
 
 Outcome = MigrationReport | Check

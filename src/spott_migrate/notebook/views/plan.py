@@ -7,7 +7,7 @@ from html import escape
 import ipywidgets as widgets
 
 from ...config import Settings
-from ...migrate import Check
+from ...pipeline import Check
 from ...report import fmt
 
 

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ...codes import Code
-from ...migrate import Check
+from ...pipeline import Check
 from ...report.tables import html_table
 from .common import message, scroll_box, table_html
 

@@ -27,7 +27,7 @@ from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
 from .run import Executor, RunResult
 from .shard import Shard
-from .validate import Validation, validate
+from .validation import Validation, validate
 from .writeback import write_results
 
 
@@ -251,7 +251,8 @@ def migrate(
                     )
                 except _Interrupted as stop:
                     chk, run_result, interrupted = stop.check, stop.result, True
-        entries = load_entries(path, manifest.sheet)
+        ran = bool(jobs) and not settings.dry_run
+        entries = load_entries(path, manifest.sheet) if ran else chk.entries
         results = project_results(manifest, validation, entries)
         written, error = None, None
         # A shard never writes the shared manifest (shards would overwrite each other's

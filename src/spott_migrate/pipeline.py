@@ -37,8 +37,19 @@ class Check:
 
     manifest: Manifest
     validation: Validation
-    plan: Plan
     entries: dict[str, Entry] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    # Planned on first use: a run plans again after recovery, so it never needs this one.
+    _plan: Plan | None = field(default=None, repr=False)
+
+    @property
+    def plan(self) -> Plan:
+        """The upload and assign requests for the rows still to do."""
+        if self._plan is None:
+            states = (State.UPLOADED, State.ASSIGN_SENT)
+            uploaded = {k for k, e in self.entries.items() if e.state in states}
+            self._plan = make_plan(self.validation.jobs, self.settings, uploaded=uploaded)
+        return self._plan
 
     def summary(self) -> dict[str, int]:
         """Row counts and plan numbers in one dict."""
@@ -114,9 +125,7 @@ def check(
     probes = probe_files(p for p in paths if p is not None)
     hashes = _content_hashes(todo, paths, probes)
     validation = validate(manifest, probes, done=done, hashes=hashes)
-    uploaded = {k for k, e in entries.items() if e.state in (State.UPLOADED, State.ASSIGN_SENT)}
-    plan = make_plan(validation.jobs, settings, uploaded=uploaded)
-    return Check(manifest, validation, plan, entries)
+    return Check(manifest, validation, entries, settings)
 
 
 def project_results(
@@ -353,7 +362,7 @@ def _execute(
         settled = (State.ASSIGNED, State.ASSIGN_SENT)
         jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
         plan = make_plan(jobs, settings, uploaded=ready)
-        chk = Check(manifest, validation, plan, entries)
+        chk = Check(manifest, validation, entries, settings, _plan=plan)
         try:
             return chk, executor.run(plan)
         except KeyboardInterrupt:

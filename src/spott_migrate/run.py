@@ -36,7 +36,7 @@ from .errors import (
 )
 from .journal import Entry, Journal, State
 from .matching import match_listed, match_uploads
-from .plan import AssignGroup, FileJob, Plan, Target, UploadBatch
+from .plan import AssignGroup, FileJob, Plan, Step, Target, UploadBatch
 from .progress import NullProgress, Progress
 
 # How often a lost assign answer is checked and the missing part resent within one run.
@@ -107,6 +107,7 @@ class Executor:
         self.on_checkpoint = on_checkpoint
         self.result = RunResult()
         self._temp_ids: dict[str, str] = {}
+        self._tails: dict[int, list[AssignGroup]] = {}
         # Rows whose assign intent is already durable in the journal.
         self._intended: set[str] = set()
         self._lock = threading.Lock()
@@ -184,6 +185,13 @@ class Executor:
         inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
         last_checkpoint = last_flush = time.monotonic()
         interval = self.settings.checkpoint_seconds
+        # A record whose files all travel in one batch is assigned by the worker that uploads
+        # that batch, straight after it: no hand-off through this thread.
+        self._tails = {}
+        for group in plan.groups:
+            if len(group.after) == 1:
+                self._tails.setdefault(next(iter(group.after)), []).append(group)
+        riding = {g.index for tail in self._tails.values() for g in tail}
         pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
         try:
             while steps or groups or inflight or deferred:
@@ -197,7 +205,9 @@ class Executor:
                             deferred.remove(item)
                             inflight[self._submit(pool, item[1])] = (item[1], item[2])
                     while steps and isinstance(steps[0], AssignGroup):
-                        groups.append(steps.popleft())  # ordered after their uploads
+                        group = steps.popleft()  # ordered after their uploads
+                        if group.index not in riding:
+                            groups.append(group)
                     ready = [g for g in groups if g.after <= done_batches]
                     ready = ready[: max(0, width - len(inflight))]
                     for group in ready:  # assign soon after upload
@@ -206,7 +216,8 @@ class Executor:
                     while steps and len(inflight) < width:
                         step = steps.popleft()
                         if isinstance(step, AssignGroup):
-                            groups.append(step)
+                            if step.index not in riding:
+                                groups.append(step)
                             continue
                         inflight[self._submit(pool, step)] = (step, 0)
                 if not inflight:
@@ -219,16 +230,16 @@ class Executor:
                 finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in finished:
                     step, deferrals = inflight.pop(future)
-                    later = self._finish(future, step)
-                    if isinstance(step, UploadBatch) and later is None:
-                        done_batches.add(step.index)
-                    elif later is not None:
-                        if deferrals + 1 >= MAX_DEFERRALS:
-                            self._give_up(step, later.reason)
-                            if isinstance(step, UploadBatch):
-                                done_batches.add(step.index)
+                    step_deferred = False
+                    for later_step, later in self._finish(future, step):
+                        tries = deferrals + 1 if later_step is step else 1
+                        if tries >= MAX_DEFERRALS:
+                            self._give_up(later_step, later.reason)
                         else:
-                            deferred.append((time.monotonic() + later.seconds, step, deferrals + 1))
+                            step_deferred |= later_step is step
+                            deferred.append((time.monotonic() + later.seconds, later_step, tries))
+                    if isinstance(step, UploadBatch) and not step_deferred:
+                        done_batches.add(step.index)
                     self._tick()
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     self.journal.flush()
@@ -266,18 +277,37 @@ class Executor:
 
     def _submit(self, pool: ThreadPoolExecutor, step: UploadBatch | AssignGroup) -> Future[Any]:
         if isinstance(step, UploadBatch):
-            return pool.submit(self._upload_batch, step.wire_type, step.jobs)
+            return pool.submit(self._upload_then_assign, step)
         return pool.submit(self._assign_group, step)
 
-    def _finish(self, future: Future[Any], step: UploadBatch | AssignGroup) -> _Deferred | None:
-        """Collect a worker's outcome; a ``_Deferred`` says when to try the step again."""
+    def _upload_then_assign(self, batch: UploadBatch) -> list[tuple[Step, _Deferred]]:
+        """Upload a batch, then assign the records it completes; return assigns put off.
+
+        Pause and cancel still act between requests: the worker waits while paused, and on
+        cancel leaves the rest (their intent is journaled, so the next run checks them).
+        """
+        self._upload_batch(batch.wire_type, batch.jobs)
+        later: list[tuple[Step, _Deferred]] = []
+        for group in self._tails.get(batch.index, []):
+            while self.control.paused:
+                self.control.wait_while_paused(0.2)
+            if self.control.cancelled or self._fatal is not None:
+                break
+            try:
+                self._assign_group(group)
+            except _Deferred as exc:
+                later.append((group, exc))
+        return later
+
+    def _finish(self, future: Future[Any], step: Step) -> list[tuple[Step, _Deferred]]:
+        """Collect a worker's outcome: the steps to try again later, and when."""
         try:
-            future.result()
+            return future.result() or []
         except FatalApiError as exc:
             self._fatal = exc
         except _Deferred as exc:
-            return exc
-        return None
+            return [(step, exc)]
+        return []
 
     def _give_up(self, step: UploadBatch | AssignGroup, reason: str) -> None:
         # Rows keep their state (pending or uploaded): the next run does them. Say why.

@@ -95,3 +95,15 @@ def test_read_only_folder_is_reported(
     finally:
         path.parent.chmod(0o755)
     assert result.returncode == 2
+
+
+def test_a_journal_that_cannot_be_created_stops_before_any_request(
+    sandbox: Sandbox, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    journal_path(path).mkdir()  # something in the way, as a read-only folder would be
+    result = cli("run", str(path), "--base-url", sandbox.url, "--quiet")
+    assert result.returncode == 2
+    assert "cannot keep the run's journal" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sandbox.state.count() == 0

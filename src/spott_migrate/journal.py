@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .errors import ConfigError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
     sheet TEXT NOT NULL,
@@ -113,8 +115,14 @@ class Journal:
         self.path = path
         self.sheet = sheet or ""
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"cannot keep the run's journal at {path} ({exc}); the manifest's folder must be "
+                "writable: copy the manifest and its files to one that is"
+            ) from exc
         # NORMAL survives a killed process (the WAL is in the OS's hands); only an intent is
         # also made to survive power loss (see `record_assign_sent`).
         self._db.execute("PRAGMA synchronous=NORMAL")

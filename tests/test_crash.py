@@ -40,6 +40,31 @@ def recover_and_check(sandbox: Sandbox, path: Path) -> None:
     assert len(sandbox.state.attachments()) == ROWS
 
 
+def start_run(
+    sandbox: Sandbox, path: Path, *, concurrency: int, output: int
+) -> subprocess.Popen[str]:
+    """The CLI's run in a child process, to be killed or interrupted by the test."""
+    command = [
+        sys.executable,
+        "-m",
+        "spott_migrate",
+        "run",
+        str(path),
+        "--base-url",
+        sandbox.url,
+        "--quiet",
+        "--concurrency",
+        str(concurrency),
+    ]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY},
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "hit"),
@@ -73,28 +98,11 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(
     sandbox: Sandbox, make_manifest: ManifestFactory, tmp_path: Path
 ) -> None:
     rng = random.Random(20261128)
-    env = {**os.environ, "SPOTT_API_KEY": CANARY_KEY}
     for attempt in range(20):
         sandbox.reset()
         sandbox.faults.add("*", "slow", delay=0.04)
         path = make_manifest(12, logos=2, name=f"m{attempt}.xlsx")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "spott_migrate",
-                "run",
-                str(path),
-                "--base-url",
-                sandbox.url,
-                "--quiet",
-                "--concurrency",
-                "2",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = start_run(sandbox, path, concurrency=2, output=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.6, 2.2))  # python start-up is ~0.7 s; a run ~1 s more
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
@@ -108,24 +116,7 @@ def test_ctrl_c_stops_within_seconds_and_writes_back(
 ) -> None:
     sandbox.faults.add("*", "slow", delay=0.3)
     path = make_manifest(12, logos=2)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "spott_migrate",
-            "run",
-            str(path),
-            "--base-url",
-            sandbox.url,
-            "--quiet",
-            "--concurrency",
-            "1",
-        ],
-        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_run(sandbox, path, concurrency=1, output=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while sandbox.state.count() < 2 and time.monotonic() < deadline:
         time.sleep(0.05)  # wait until the run is really under way (start-up varies with load)

@@ -202,3 +202,16 @@ def test_a_fifth_of_all_requests_failing_still_assigns_every_row_exactly_once(
     run_all_assigned(path, settings.with_(max_attempts=8), sandbox, 64)
     failed = sum(1 for e in sandbox.state.log() if e.status is None or e.status >= 400)
     assert failed >= 0.2 * len(sandbox.state.log())
+
+
+def test_a_rate_limited_server_is_met_with_a_lower_rate_not_failures(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    # The server takes 5 requests a second per endpoint and answers 429 (Retry-After: 1) above.
+    sandbox.faults.add("*", "rate_limit", rate=5)
+    path = make_manifest(20, per_candidate=1, logos=0)
+    report = migrate(path, settings=settings.with_(requests_per_minute=60_000, retry_after_cap=5))
+    assert report.statuses == {"assigned": 20}
+    assert sandbox.state.count(status=429) >= 1  # the limit was really hit…
+    assert_sandbox_matches_manifest(sandbox, path)  # …and nothing was lost or doubled
+    assert len(sandbox.state.attachments()) == 20

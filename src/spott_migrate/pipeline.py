@@ -134,56 +134,34 @@ def project_results(
     """The result columns for every row that is not already done: a view of the journal."""
     problems = validation.problems_by_row()
     now = utc_now()
-    out: list[dict[str, object]] = []
+    out: list[tuple[object, ...]] = []
     for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
         if key in validation.done and key not in entries:
             continue  # assigned in an earlier run elsewhere; leave the user's cells alone
-        entry = entries.get(key)
-        row: dict[str, object] = {s.SOURCE_ROW: int(source_row), s.ROW_KEY: key}
         if key in problems:
-            row.update(
-                {
-                    s.STATUS: s.INVALID,
-                    s.ATTACHMENT_ID: "",
-                    s.ERROR: "; ".join(format_error(c, m) for c, m in problems[key]),
-                    s.UPDATED_AT: now,
-                }
-            )
-        elif entry is None:
-            row.update({s.STATUS: s.PENDING, s.ATTACHMENT_ID: "", s.ERROR: "", s.UPDATED_AT: now})
-        elif entry.state is State.ASSIGNED:
-            row.update(
-                {
-                    s.STATUS: s.ASSIGNED,
-                    s.ATTACHMENT_ID: entry.attachment_id or "",
-                    s.ERROR: "",
-                    s.UPDATED_AT: entry.updated_at,
-                }
-            )
-        elif entry.state is State.FAILED:
-            row.update(
-                {
-                    s.STATUS: s.FAILED,
-                    s.ATTACHMENT_ID: "",
-                    s.ERROR: format_error(entry.code or "retries_exhausted", entry.message or ""),
-                    s.UPDATED_AT: entry.updated_at,
-                }
-            )
+            error = "; ".join(format_error(c, m) for c, m in problems[key])
+            cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
         else:
-            note = format_error(entry.code, entry.message or "") if entry.code else ""
-            if entry.state is State.ASSIGN_SENT:
-                note = "not confirmed yet; the next run checks Spott before sending anything"
-            row.update(
-                {
-                    s.STATUS: s.PENDING,
-                    s.ATTACHMENT_ID: "",
-                    s.ERROR: note,
-                    s.UPDATED_AT: entry.updated_at,
-                }
-            )
-        out.append(row)
+            cells = _result_cells(entries.get(key), now)
+        out.append((int(source_row), key, *cells))
     columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
     return pd.DataFrame(out, columns=columns)
+
+
+def _result_cells(entry: Entry | None, now: str) -> tuple[str, str, str, str]:
+    """(status, attachment id, error, updated at) of a valid row, from its journal entry."""
+    if entry is None:
+        return s.PENDING, "", "", now
+    if entry.state is State.ASSIGNED:
+        return s.ASSIGNED, entry.attachment_id or "", "", entry.updated_at
+    if entry.state is State.FAILED:
+        error = format_error(entry.code or "retries_exhausted", entry.message or "")
+        return s.FAILED, "", error, entry.updated_at
+    if entry.state is State.ASSIGN_SENT:
+        note = "not confirmed yet; the next run checks Spott before sending anything"
+    else:
+        note = format_error(entry.code, entry.message or "") if entry.code else ""
+    return s.PENDING, "", note, entry.updated_at
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:

@@ -112,11 +112,6 @@ class Plan:
         }
 
 
-def target_of(row: dict[str, str] | pd.Series) -> Target:
-    """The assign fields of a row's non-empty target ids."""
-    return tuple((s.TARGET_FIELDS[c], str(row[c])) for c in s.TARGET_COLUMNS if row[c])
-
-
 def jobs_from_frame(frame: pd.DataFrame) -> list[FileJob]:
     """FileJobs from validation's ``jobs`` table."""
     ids = zip(*(frame[c] for c in s.TARGET_COLUMNS), strict=True)

@@ -30,6 +30,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def _attachment_json(a: TempUpload | Attachment) -> dict[str, Any]:
+    """The documented attachment shape, the same for temporary and permanent ones."""
+    return {
+        "attachmentId": a.id,
+        "attachmentName": a.name,
+        "type": a.type,
+        "createdAt": iso_utc(a.created_at),
+        "extension": a.extension,
+        "size": a.size,
+    }
+
+
 @dataclass(frozen=True)
 class TempUpload:
     """A file accepted by ``POST /attachments/temporary``; only its digest is kept."""
@@ -45,14 +57,7 @@ class TempUpload:
     created_monotonic: float
 
     def to_api(self) -> dict[str, Any]:
-        return {
-            "attachmentId": self.id,
-            "attachmentName": self.name,
-            "type": self.type,
-            "createdAt": iso_utc(self.created_at),
-            "extension": self.extension,
-            "size": self.size,
-        }
+        return _attachment_json(self)
 
 
 @dataclass(frozen=True)
@@ -71,14 +76,7 @@ class Attachment:
     links: tuple[tuple[TargetKind, str], ...]
 
     def to_api(self) -> dict[str, Any]:
-        return {
-            "attachmentId": self.id,
-            "attachmentName": self.name,
-            "type": self.type,
-            "createdAt": iso_utc(self.created_at),
-            "extension": self.extension,
-            "size": self.size,
-        }
+        return _attachment_json(self)
 
 
 @dataclass(frozen=True)

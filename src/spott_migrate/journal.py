@@ -55,6 +55,9 @@ class State(StrEnum):
     FAILED = "failed"
 
 
+_STATES = {s.value: s for s in State}
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One row's journal record."""
@@ -156,7 +159,8 @@ class Journal:
                 " FROM rows WHERE sheet = ?",
                 (self.sheet,),
             )
-            return {r[0]: Entry(r[0], r[1], State(r[2]), *r[3:]) for r in cursor}
+            state = _STATES.__getitem__  # a dict look-up: calling the enum costs ~15× more
+            return {r[0]: Entry(r[0], r[1], state(r[2]), *r[3:]) for r in cursor}
 
     def _write(self, sql: str, params: Iterable[tuple[object, ...]], *, sync: bool = False) -> None:
         with self._lock:

@@ -94,17 +94,18 @@ def validate(
         row = record._asdict()
         key = row[s.ROW_KEY]
         source_row = int(row[s.SOURCE_ROW])
-        path = manifest.resolve(row[s.FILE_PATH]) if row[s.FILE_PATH] else None
+        text = row[s.FILE_PATH]
         targets = tuple(row[c] for c in s.TARGET_COLUMNS)
-        dup_key: tuple[object, ...] | None = None
-        if path is not None and any(targets):
-            identity: object = hashes.get(path) if hashes else None
-            dup_key = (identity or os.path.normpath(path), targets)
         if key in done_set:
             # Done rows are not checked again, but a later copy of one is still a duplicate.
-            if dup_key is not None:
-                seen.setdefault(dup_key, source_row)
+            if text and any(targets):
+                seen.setdefault((_file_identity(manifest, text), targets), source_row)
             continue
+        path = manifest.resolve(text) if text else None
+        dup_key: tuple[object, ...] | None = None
+        if path is not None and any(targets):
+            content = hashes.get(path) if hashes else None
+            dup_key = (content or _file_identity(manifest, text), targets)
         found = _row_problems(manifest, row, probes)
         if dup_key is not None:
             if dup_key in seen:
@@ -125,6 +126,12 @@ def validate(
         jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),
         done=done_set & frozenset(rows[s.ROW_KEY]),
     )
+
+
+def _file_identity(manifest: Manifest, text: str) -> str:
+    # The absolute, normalised path as text: what makes two rows name the same file. Built
+    # from strings alone, as pathlib objects cost several times more at 100k rows.
+    return os.path.normpath(os.path.join(manifest.base_dir, text.replace("\\", "/")))
 
 
 def _duplicate_message(first_row: int, hashes: Mapping[Path, str] | None, path: Path) -> str:

@@ -70,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(SCENARIOS)}")
     parser.add_argument("--output", type=Path, help="markdown file to write")
     parser.add_argument("--data-dir", type=Path, default=REPO / "bench-data")
-    parser.add_argument("--tuned", type=int, default=8, help="spott-migrate tuned concurrency")
+    parser.add_argument(
+        "--wide", type=int, default=8, help="spott-migrate's second, higher concurrency (info)"
+    )
     parser.add_argument("--reference-threads", type=int, default=4)
     parser.add_argument("--strict", action="store_true", help="exit 1 on any FAIL too")
     return parser
@@ -131,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ref_target = 0.80 if name == "small files" else 0.85
             work = Workload(name, files, spec[2], spec[3], naive_target, ref_target)
             measured = measure_workload(
-                server, work, runs, tuned=args.tuned, ref_threads=args.reference_threads
+                server, work, runs, wide=args.wide, ref_threads=args.reference_threads
             )
             return section(work, measured)
 

@@ -30,6 +30,10 @@ HOW = (
     " `requests_per_minute=1e7`; 'run phase only' divides by `report.run.elapsed` instead."
     " Medians over trials; files/s and MB/s ratios are the same since the files are the same."
     " CPU per file: this process's `getrusage` and the sandbox child's `/proc/PID/stat`."
+    " The targets apply to the default; the run at a higher concurrency is for information:"
+    " on a small machine talking to loopback both processes are CPU-bound, so workers beyond"
+    " the cores only add hand-offs of Python's GIL (client CPU per file rises), while against a"
+    " remote server the same extra workers would hide network latency."
 )
 
 
@@ -85,7 +89,7 @@ def _verified(
 
 
 def measure_workload(
-    server: BenchServer, work: Workload, runs_dir: Path, *, tuned: int, ref_threads: int
+    server: BenchServer, work: Workload, runs_dir: Path, *, wide: int, ref_threads: int
 ) -> dict[str, Series]:
     """Every client on ``work``; returns series keyed by client label."""
     files = work.files
@@ -93,8 +97,8 @@ def measure_workload(
         f"spott-migrate, default (concurrency {DEFAULT_CONCURRENCY})": lambda t: run_spott(
             server, files, runs_dir / f"{work.name}-default-{t}", DEFAULT_CONCURRENCY
         ),
-        f"spott-migrate, tuned (concurrency {tuned})": lambda t: run_spott(
-            server, files, runs_dir / f"{work.name}-tuned-{t}", tuned
+        f"spott-migrate, concurrency {wide}": lambda t: run_spott(
+            server, files, runs_dir / f"{work.name}-wide-{t}", wide
         ),
         f"reference ({ref_threads} threads)": lambda t: _timed(
             server, lambda: run_reference(server.url, server.api_key, files, threads=ref_threads)
@@ -133,23 +137,26 @@ def measure_workload(
 def section(work: Workload, series: dict[str, Series]) -> Section:
     """Rows with ratios and verdicts, and the per-client detail table."""
     labels = list(series)
-    default, tuned, reference, naive = (series[k] for k in labels)
+    default, wide, reference, naive = (series[k] for k in labels)
     per_file = work.files[0].size
     size = f"{per_file / 1e6:g} MB" if per_file >= 1e6 else f"{per_file / 1e3:g} KB"
     scenario = f"{work.name} ({len(work.files):,} × {size})"
     naive_files = naive.samples[0].files
     subset = f" (naive on {naive_files:,} of the files)" if naive_files < len(work.files) else ""
     rows: list[Row] = []
-    for spott in (default, tuned):
+    # The targets are for the library as shipped (its default concurrency). The wider run is
+    # shown for information (see HOW).
+    for spott, graded in ((default, True), (wide, False)):
         who = spott.label.removeprefix("spott-migrate, ")
         vs_naive = ratio(spott.files_per_s, naive.files_per_s)
+        naive_graded = graded and work.naive_target is not None
         rows.append(
             Row(
                 scenario,
                 f"spott-migrate {who} / naive, files/s{subset}",
                 f"{vs_naive:.1f}×",
-                f"≥ {work.naive_target:g}×" if work.naive_target else "–",
-                verdict(vs_naive >= work.naive_target) if work.naive_target else INFO,
+                f"≥ {work.naive_target:g}×" if naive_graded else "–",
+                verdict(vs_naive >= work.naive_target) if naive_graded else INFO,
             )
         )
         vs_ref = ratio(spott.files_per_s, reference.files_per_s)
@@ -158,8 +165,8 @@ def section(work: Workload, series: dict[str, Series]) -> Section:
                 scenario,
                 f"spott-migrate {who} / reference, files/s",
                 f"{vs_ref:.0%}",
-                f"≥ {work.reference_target:.0%}",
-                verdict(vs_ref >= work.reference_target),
+                f"≥ {work.reference_target:.0%}" if graded else "–",
+                verdict(vs_ref >= work.reference_target) if graded else INFO,
             )
         )
     run_only = ratio(len(work.files) / default.median("run_seconds"), reference.files_per_s)
@@ -200,7 +207,7 @@ def section(work: Workload, series: dict[str, Series]) -> Section:
                 f"{s.cpu_ms_per_file('server_cpu'):.2f}",
                 f"{s.median('requests'):,.0f}",
             ]
-            for s in (default, tuned, reference, naive)
+            for s in (default, wide, reference, naive)
         ],
     )
     return Section(scenario, rows, details, HOW)

@@ -224,6 +224,35 @@ def test_csv_manifest_is_written_back_too(
     assert ",assigned," in text
 
 
+def test_semicolon_csv_with_quoted_semicolons_is_read_and_written_alike(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    # A European Excel export: ";" between fields, names with ";" in quotes. The csv module's
+    # Sniffer gives up on this file; reader and write-back now share one detection.
+    import csv
+
+    for i in (1, 2):
+        write(tmp_path / f"cv{i}.pdf", pdf_bytes(f"cv {i}"))
+    text = (
+        "file_path;type;candidate_id;name\r\n"
+        'cv1.pdf;CV;cand-1;"Smith; John - CV"\r\n'
+        'cv2.pdf;CV;cand-2;"Doe; Jane - CV"\r\n'
+    )
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode())
+    report = migrate(path, settings=settings)
+    assert report.statuses == {"assigned": 2}
+    names = sorted(a.name for a in sandbox.state.attachments())
+    assert names == ["Doe; Jane - CV", "Smith; John - CV"]
+    with path.open(newline="", encoding="utf-8") as handle:
+        records = list(csv.reader(handle, delimiter=";"))
+    assert records[0][:5] == ["file_path", "type", "candidate_id", "name", "spott_status"]
+    assert [r[3:5] for r in records[1:]] == [
+        ["Smith; John - CV", "assigned"],
+        ["Doe; Jane - CV", "assigned"],
+    ]
+
+
 def test_output_option_leaves_the_manifest_untouched(
     sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
 ) -> None:

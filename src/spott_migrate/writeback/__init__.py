@@ -8,5 +8,6 @@ one-time backup of the original.
 
 from ._api import read_results, write_results
 from ._columns import RESULT_COLUMNS
+from ._csvformat import csv_delimiter
 
-__all__ = ["RESULT_COLUMNS", "read_results", "write_results"]
+__all__ = ["RESULT_COLUMNS", "csv_delimiter", "read_results", "write_results"]

@@ -52,7 +52,7 @@ def detect_format(path: Path, header_row: int) -> CsvFormat:
     text = sample.decode(encoding, "surrogateescape" if encoding == "cp1252" else "ignore")
     if len(sample) == _SAMPLE_BYTES:  # drop a record that may be cut off
         text = text[: max(text.rfind("\n"), text.rfind("\r"), 0)]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text)
+    delimiter = csv_delimiter(text, path.suffix)
     return CsvFormat(
         encoding=encoding,
         delimiter=delimiter,
@@ -90,6 +90,20 @@ def _encoding(path: Path) -> tuple[str, bytes, bytes]:
             raise LayoutError("the file starts with a UTF-8 mark but is not valid UTF-8")
         return "utf-8-sig", sample[len(codecs.BOM_UTF8) :], last
     return ("utf-8" if valid else "cp1252"), sample, last
+
+
+def csv_delimiter(text: str, suffix: str = ".csv") -> str:
+    """The delimiter of CSV ``text`` (its start will do): tab for ``.tsv``, else the candidate
+    that splits the first records into the most consistent, widest rows.
+
+    The manifest reader uses it too: reading and writing back must split records alike.
+    """
+    if suffix.lower() == ".tsv":
+        return "\t"
+    if len(text) > _SAMPLE_BYTES:  # the start is enough; end it on a whole record
+        text = text[:_SAMPLE_BYTES]
+        text = text[: max(text.rfind("\n"), text.rfind("\r"), 0)]
+    return _delimiter(text)
 
 
 def _delimiter(text: str) -> str:

@@ -243,6 +243,16 @@ class Journal:
             sync=assign_next,
         )
 
+    def record_not_assigned(self, rows: Iterable[tuple[str, int | None]]) -> None:
+        """The assign of these rows did not happen (checked, or provably not processed): back
+        to ``uploaded`` with their temporary id, keeping the time of the upload itself."""
+        now = utc_now()
+        self._write(
+            "UPDATE rows SET state = 'uploaded', assign_sent_at = NULL, updated_at = ?,"
+            " source_row = COALESCE(?, source_row) WHERE sheet = ? AND row_key = ?",
+            ((now, src, self.sheet, key) for key, src in rows),
+        )
+
     def record_assign_sent(self, rows: Iterable[tuple[str, int | None]]) -> None:
         """Intent: the assign call for these rows is about to be sent.
 

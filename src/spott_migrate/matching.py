@@ -7,6 +7,7 @@ assigned attachment may differ from its temporary id; both matches here work eit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from .plan import FileJob
@@ -46,26 +47,61 @@ def match_uploads(
 
 
 def match_listed(
-    jobs: Sequence[FileJob], temp_ids: Mapping[str, str], listed: Sequence[Mapping[str, Any]]
+    jobs: Sequence[FileJob],
+    temp_ids: Mapping[str, str],
+    listed: Sequence[Mapping[str, Any]],
+    *,
+    sent_at: Mapping[str, float] | None = None,
 ) -> dict[str, str]:
     """Which ``jobs`` a record's attachment list already holds: row key -> attachment id.
 
     The temporary id is tried first; failing that, the display or upload name with the size.
+    ``sent_at`` (row key -> epoch seconds its upload was sent) rules out, for that second
+    match, attachments created well before: the record may have had a file of the same name
+    and size for years, and taking it for ours would mark our file assigned while it is not.
     """
     by_id = {str(a.get("attachmentId")) for a in listed}
-    by_name_size: dict[tuple[str, int], list[str]] = {}
+    by_name_size: dict[tuple[str, int], list[tuple[str, float | None]]] = {}
     for a in listed:
         key = (str(a.get("attachmentName") or ""), _as_int(a.get("size")))
-        by_name_size.setdefault(key, []).append(str(a.get("attachmentId")))
+        entry = (str(a.get("attachmentId")), _epoch(a.get("createdAt")))
+        by_name_size.setdefault(key, []).append(entry)
     found: dict[str, str] = {}
     for job in jobs:
         temp_id = temp_ids.get(job.row_key)
         if temp_id and temp_id in by_id:
             found[job.row_key] = temp_id
             continue
+        sent = (sent_at or {}).get(job.row_key)
         for name in (job.display_name, job.upload_name):
-            ids = by_name_size.get((name, job.size))
-            if ids:
-                found[job.row_key] = ids.pop(0)
+            candidates = by_name_size.get((name, job.size), [])
+            mine = next((c for c in candidates if _could_be_ours(c[1], sent)), None)
+            if mine is not None:
+                candidates.remove(mine)
+                found[job.row_key] = mine[0]
                 break
     return found
+
+
+# How far the server's clock may run behind ours before an attachment of ours would look
+# older than its upload. Generous: wrongly ruling one out could lead to a second assign.
+CLOCK_SKEW_SECONDS = 3600.0
+
+
+def _could_be_ours(created: float | None, sent: float | None) -> bool:
+    if created is None or sent is None:
+        return True  # nothing to tell them apart by: name and size decide, as before
+    return created >= sent - CLOCK_SKEW_SECONDS
+
+
+def _epoch(value: object) -> float | None:
+    """``createdAt`` (ISO-8601, e.g. ``2023-11-07T05:31:56Z``) as epoch seconds, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()

@@ -107,6 +107,8 @@ class Executor:
         self.on_checkpoint = on_checkpoint
         self.result = RunResult()
         self._temp_ids: dict[str, str] = {}
+        # Row key -> when its upload was sent (epoch s): attachments far older are not ours.
+        self._upload_sent_at: dict[str, float] = {}
         self._tails: dict[int, list[AssignGroup]] = {}
         # Rows whose assign intent is already durable in the journal.
         self._intended: set[str] = set()
@@ -133,17 +135,15 @@ class Executor:
                 sent.setdefault(job.target, []).append(job)
         for target, group_jobs in sent.items():
             self._temp_ids.update({j.row_key: entries[j.row_key].temp_id or "" for j in group_jobs})
+            self._upload_sent_at.update(
+                {j.row_key: at for j in group_jobs if (at := entries[j.row_key].uploaded_at)}
+            )
             found = self._find_assigned(target, group_jobs)
             if found is None:
                 continue  # cannot check now: leave them assign_sent, never resend blind
             self._mark_assigned(found, group_jobs)
             missing = [j for j in group_jobs if j.row_key not in found]
-            self.journal.record_uploaded(
-                {
-                    j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
-                    for j in missing
-                }
-            )
+            self.journal.record_not_assigned([(j.row_key, j.source_row) for j in missing])
         fresh = self.journal.entries()
         now = time.time()
         ready: set[str] = set()
@@ -332,6 +332,7 @@ class Executor:
     def _upload_batch(self, wire_type: str, jobs: Sequence[FileJob]) -> None:
         """Upload files; on a batch-wide 4xx, isolate the bad file by uploading one by one."""
         parts = [UploadPart(j.upload_name or j.path.name, j.path, j.mime) for j in jobs]
+        sent_at = time.time()
         try:
             items = self.client.upload(wire_type, parts, on_bytes=self._on_bytes)
         except PermanentApiError as exc:
@@ -356,6 +357,7 @@ class Executor:
             )
             with self._lock:
                 self._temp_ids.update({j.row_key: tid for j, tid in matched})
+                self._upload_sent_at.update({j.row_key: sent_at for j, _ in matched})
                 self._intended.update(j.row_key for j, _ in matched)
             crash_point("after_upload")
         if unmatched and len(jobs) > 1:
@@ -426,12 +428,7 @@ class Executor:
     def _back_to_uploaded(self, jobs: Sequence[FileJob]) -> None:
         with self._lock:
             self._intended.difference_update(j.row_key for j in jobs)
-        self.journal.record_uploaded(
-            {
-                j.row_key: (j.source_row, self._temp_ids[j.row_key], j.upload_name, j.size)
-                for j in jobs
-            }
-        )
+        self.journal.record_not_assigned([(j.row_key, j.source_row) for j in jobs])
 
     def _reupload_and_assign(self, target: Target, jobs: list[FileJob]) -> None:
         self.journal.record_pending([(j.row_key, j.source_row) for j in jobs])
@@ -459,7 +456,9 @@ class Executor:
             return None
         except ApiError:
             return None
-        return match_listed(jobs, self._temp_ids, existing)
+        with self._lock:
+            sent_at = dict(self._upload_sent_at)
+        return match_listed(jobs, self._temp_ids, existing, sent_at=sent_at)
 
     # ------------------------------------------------------------------ outcomes
     def _mark_assigned(self, found: Mapping[str, str], jobs: Iterable[FileJob]) -> None:

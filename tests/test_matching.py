@@ -1,0 +1,84 @@
+"""Matching a record's attachment list back to rows, and what the journal keeps meanwhile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from spott_migrate.journal import Journal, State
+from spott_migrate.matching import CLOCK_SKEW_SECONDS, match_listed
+from spott_migrate.plan import FileJob
+
+SENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def _job(key: str = "k1", name: str = "cv.pdf", size: int = 1234) -> FileJob:
+    return FileJob(
+        row_key=key,
+        source_row=2,
+        path=Path(name),
+        wire_type="CV",
+        target=(("candidateId", "c1"),),
+        display_name=name,
+        size=size,
+        mime="application/pdf",
+        upload_name=name,
+    )
+
+
+def _listed(
+    att_id: str, created: datetime | None, name: str = "cv.pdf", size: int = 1234
+) -> dict[str, object]:
+    item: dict[str, object] = {"attachmentId": att_id, "attachmentName": name, "size": size}
+    if created is not None:
+        item["createdAt"] = created.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return item
+
+
+def test_the_temporary_id_matches_first() -> None:
+    listed = [_listed("old", SENT - timedelta(days=400)), _listed("t1", SENT)]
+    assert match_listed([_job()], {"k1": "t1"}, listed) == {"k1": "t1"}
+
+
+def test_an_old_attachment_of_the_same_name_and_size_is_not_ours() -> None:
+    # The record has had a cv.pdf of the same size for a year; ours got a new id on assign.
+    old = _listed("old", SENT - timedelta(days=365))
+    sent_at = {"k1": SENT.timestamp()}
+    assert match_listed([_job()], {"k1": "t1"}, [old], sent_at=sent_at) == {}
+    ours = _listed("new", SENT + timedelta(seconds=3))
+    found = match_listed([_job()], {"k1": "t1"}, [old, ours], sent_at=sent_at)
+    assert found == {"k1": "new"}
+
+
+def test_a_server_clock_somewhat_behind_ours_still_matches() -> None:
+    behind = _listed("new", SENT - timedelta(seconds=CLOCK_SKEW_SECONDS / 2))
+    found = match_listed([_job()], {"k1": "t1"}, [behind], sent_at={"k1": SENT.timestamp()})
+    assert found == {"k1": "new"}
+
+
+def test_without_times_name_and_size_decide() -> None:
+    no_date = _listed("a1", None)
+    assert match_listed([_job()], {"k1": "t1"}, [no_date], sent_at={"k1": 0.0}) == {"k1": "a1"}
+    old = _listed("a2", SENT - timedelta(days=30))
+    assert match_listed([_job()], {"k1": "t1"}, [old]) == {"k1": "a2"}  # no upload time known
+    bad = {**_listed("a3", None), "createdAt": "last tuesday"}
+    assert match_listed([_job()], {"k1": "t1"}, [bad], sent_at={"k1": 0.0}) == {"k1": "a3"}
+
+
+def test_each_listed_attachment_matches_one_row_at_most() -> None:
+    jobs = [_job("k1"), _job("k2")]
+    listed = [_listed("a1", SENT + timedelta(seconds=1))]
+    sent_at = {"k1": SENT.timestamp(), "k2": SENT.timestamp()}
+    assert match_listed(jobs, {}, listed, sent_at=sent_at) == {"k1": "a1"}
+
+
+def test_not_assigned_goes_back_to_uploaded_and_keeps_the_upload_time(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite", "Sheet1") as journal:
+        journal.record_uploaded({"k1": (2, "t1", "cv.pdf", 1234)}, assign_next=True)
+        before = journal.entries()["k1"]
+        assert before.state is State.ASSIGN_SENT and before.assign_sent_at is not None
+        journal.record_not_assigned([("k1", 2)])
+        after = journal.entries()["k1"]
+    assert after.state is State.UPLOADED
+    assert (after.temp_id, after.uploaded_at, after.size) == ("t1", before.uploaded_at, 1234)
+    assert after.assign_sent_at is None

@@ -224,6 +224,34 @@ def test_csv_manifest_is_written_back_too(
     assert ",assigned," in text
 
 
+def test_a_copy_of_a_file_assigned_in_an_earlier_run_is_a_duplicate_wherever_it_stands(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    from .helpers import write_csv
+
+    write(tmp_path / "a" / "cv.pdf", pdf_bytes("same"))
+    write(tmp_path / "b" / "cv copy.pdf", pdf_bytes("same"))  # same content, another name
+    write(tmp_path / "other.pdf", pdf_bytes("other"))
+    path = write_csv(tmp_path / "m.csv", [("a/cv.pdf", "CV", "cand-1", "", "", "")])
+    assert migrate(path, settings=settings).statuses == {"assigned": 1}
+    # Later the export grows: the copy is listed above the row already done.
+    rows = [
+        ("b/cv copy.pdf", "CV", "cand-1", "", "", ""),
+        ("a/cv.pdf", "CV", "cand-1", "", "", ""),
+        ("other.pdf", "CV", "cand-1", "", "", ""),
+    ]
+    write_csv(path, rows)
+    report = migrate(path, settings=settings)
+    assert report.statuses == {"assigned": 2, "invalid": 1}
+    (problem,) = report.check.validation.problems.itertuples(index=False)
+    assert (problem.source_row, problem.code) == (2, "duplicate_row")
+    assert (
+        problem.message
+        == "the same file content goes to the same record in row 3, already assigned"
+    )
+    assert sorted(a.name for a in sandbox.state.attachments()) == ["cv.pdf", "other.pdf"]
+
+
 def test_semicolon_csv_with_quoted_semicolons_is_read_and_written_alike(
     sandbox: Sandbox, settings: Settings, tmp_path: Path
 ) -> None:

@@ -89,22 +89,37 @@ def _done_keys(manifest: Manifest, entries: Mapping[str, Entry]) -> set[str]:
 
 
 def _content_hashes(
-    todo: pd.DataFrame, paths: pd.Series, probes: Mapping[Path, FileProbe]
+    manifest: Manifest,
+    todo: pd.DataFrame,
+    paths: pd.Series,
+    probes: Mapping[Path, FileProbe],
+    entries: Mapping[str, Entry],
 ) -> dict[Path, str]:
-    # Hash only files that could be content duplicates: same record, same size, other path.
-    rows = todo.assign(_path=paths)
-    sizes = rows["_path"].map(
-        lambda p: probes[p].size if p is not None and probes[p].is_file else -1
-    )
-    rows = rows.assign(_size=sizes)
+    """Digests of the files that could be content duplicates: same record, same size, another
+    path. Rows assigned before count too, with the size their journal kept from the upload."""
+    keys = [*s.TARGET_COLUMNS, "_size"]
+    sizes = paths.map(lambda p: probes[p].size if p is not None and probes[p].is_file else -1)
+    rows = todo[list(s.TARGET_COLUMNS)].assign(_path=paths, _size=sizes, _todo=True)
     rows = rows[rows["_size"] > 0]
-    keys = [rows[c] for c in s.TARGET_COLUMNS] + [rows["_size"]]
-    grouped = rows.groupby(keys, sort=False)["_path"].nunique()
-    suspects = grouped[grouped > 1]
+    if rows.empty:
+        return {}
+    sized = {k: e.size for k, e in entries.items() if e.state is State.ASSIGNED and e.size}
+    if sized:
+        earlier = manifest.rows[manifest.rows[s.ROW_KEY].isin(sized.keys())]
+        earlier = earlier[earlier[s.FILE_PATH] != ""]
+        earlier = earlier[list(s.TARGET_COLUMNS)].assign(
+            _path=earlier[s.FILE_PATH], _size=earlier[s.ROW_KEY].map(sized), _todo=False
+        )
+        # Only those that share a record and a size with a row to do; resolve just those.
+        earlier = earlier[earlier.set_index(keys).index.isin(rows.set_index(keys).index)]
+        earlier = earlier.assign(_path=earlier["_path"].map(manifest.resolve))
+        rows = pd.concat([rows, earlier], ignore_index=True)
+    grouped = rows.groupby(keys, sort=False).agg(paths=("_path", "nunique"), todo=("_todo", "any"))
+    suspects = grouped[(grouped["paths"] > 1) & grouped["todo"]]
     if suspects.empty:
         return {}
-    idx = rows.set_index([*s.TARGET_COLUMNS, "_size"]).index.isin(suspects.index)
-    return hash_files(rows.loc[idx, "_path"].tolist())
+    chosen = rows.set_index(keys).index.isin(suspects.index)
+    return hash_files(rows.loc[chosen, "_path"].tolist())
 
 
 def check(
@@ -123,7 +138,7 @@ def check(
     todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
     paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
     probes = probe_files(p for p in paths if p is not None)
-    hashes = _content_hashes(todo, paths, probes)
+    hashes = _content_hashes(manifest, todo, paths, probes, entries)
     validation = validate(manifest, probes, done=done, hashes=hashes)
     return Check(manifest, validation, entries, settings)
 

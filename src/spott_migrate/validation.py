@@ -87,31 +87,41 @@ def validate(
     """
     problems: list[tuple[int, str, str, str]] = []
     jobs: list[tuple[object, ...]] = []
-    seen: dict[tuple[object, ...], int] = {}
     done_set = frozenset(done)
     rows = manifest.rows
-    for record in rows.itertuples(index=False):
+    is_done = rows[s.ROW_KEY].isin(done_set).to_numpy()
+    # Content digests by file identity, so that done rows need no Path objects.
+    content = {os.path.normpath(p): h for p, h in (hashes or {}).items()}
+    # (file or content, targets) -> (first row, already done). Done rows go in first, wherever
+    # they stand: a row to do that repeats one of them is a duplicate even if it comes earlier.
+    seen: dict[tuple[object, ...], tuple[int, bool]] = {}
+    done_rows = rows[is_done]
+    columns = [done_rows[c] for c in (s.FILE_PATH, s.SOURCE_ROW, *s.TARGET_COLUMNS)]
+    for text, source_row, *targets in zip(*columns, strict=True):
+        if text and any(targets):
+            identity = _file_identity(manifest, text)
+            seen.setdefault((content.get(identity, identity), tuple(targets)), (source_row, True))
+    for record in rows[~is_done].itertuples(index=False):
         row = record._asdict()
         key = row[s.ROW_KEY]
         source_row = int(row[s.SOURCE_ROW])
         text = row[s.FILE_PATH]
         targets = tuple(row[c] for c in s.TARGET_COLUMNS)
-        if key in done_set:
-            # Done rows are not checked again, but a later copy of one is still a duplicate.
-            if text and any(targets):
-                seen.setdefault((_file_identity(manifest, text), targets), source_row)
-            continue
         path = manifest.resolve(text) if text else None
-        dup_key: tuple[object, ...] | None = None
-        if path is not None and any(targets):
-            content = hashes.get(path) if hashes else None
-            dup_key = (content or _file_identity(manifest, text), targets)
         found = _row_problems(manifest, row, probes)
-        if dup_key is not None:
+        if path is not None and any(targets):
+            identity = _file_identity(manifest, text)
+            dup_key = (content.get(identity, identity), targets)
             if dup_key in seen:
-                found.append((Code.DUPLICATE_ROW, _duplicate_message(seen[dup_key], hashes, path)))
+                first, first_done = seen[dup_key]
+                found.append(
+                    (
+                        Code.DUPLICATE_ROW,
+                        _duplicate_message(first, first_done, by_content=identity in content),
+                    )
+                )
             else:
-                seen[dup_key] = source_row
+                seen[dup_key] = (source_row, False)
         if found:
             problems.extend((source_row, key, code.value, message) for code, message in found)
             continue
@@ -134,10 +144,10 @@ def _file_identity(manifest: Manifest, text: str) -> str:
     return os.path.normpath(os.path.join(manifest.base_dir, text.replace("\\", "/")))
 
 
-def _duplicate_message(first_row: int, hashes: Mapping[Path, str] | None, path: Path) -> str:
-    if hashes is not None and path in hashes:
-        return f"the same file content goes to the same record in row {first_row}"
-    return f"the same file goes to the same record in row {first_row}"
+def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) -> str:
+    what = "the same file content" if by_content else "the same file"
+    done = ", already assigned" if first_done else ""
+    return f"{what} goes to the same record in row {int(first_row)}{done}"
 
 
 def _row_problems(

@@ -457,7 +457,8 @@ class Executor:
         except ApiError:
             return None
         with self._lock:
-            sent_at = dict(self._upload_sent_at)
+            times = self._upload_sent_at
+            sent_at = {j.row_key: times[j.row_key] for j in jobs if j.row_key in times}
         return match_listed(jobs, self._temp_ids, existing, sent_at=sent_at)
 
     # ------------------------------------------------------------------ outcomes

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,12 +51,34 @@ def test_probing_on_the_pool_gives_the_same_answers_in_the_same_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _tree(tmp_path, 600)
+    pools: list[int] = []
+
+    class CountedPool(ThreadPoolExecutor):
+        def __init__(self, max_workers: int, **kwargs: Any) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(probe, "ThreadPoolExecutor", CountedPool)
     in_line = probe_files(paths)
+    pools.clear()
     # Make every slice look slow, so all but the first run on the thread pool.
     monkeypatch.setattr(probe, "_SLOW_PER_FILE", -1.0)
     pooled = probe_files(paths, workers=4)
+    assert pools == [4]
     assert list(pooled) == list(in_line) == paths
     assert pooled == in_line
     assert sum(not p.exists for p in pooled.values()) == len(range(0, 600, 7))
     assert pooled[tmp_path / "image-5.png"].sniffed_mime == "image/jpeg"
     assert pooled[tmp_path / "cv-1.pdf"].sniffed_mime == PDF
+
+
+def test_file_identity_is_the_normalised_resolved_path(tmp_path: Path) -> None:
+    import os
+
+    from spott_migrate.manifest import read_manifest
+
+    from .helpers import write_csv
+
+    manifest = read_manifest(write_csv(tmp_path / "m.csv", [("a.pdf", "CV", "c1", "", "", "")]))
+    for text in ["a.pdf", "./x//y/../a.pdf", "sub\\b.pdf", "/abs/./c.pdf", "//share/d.pdf"]:
+        assert manifest.file_identity(text) == os.path.normpath(manifest.resolve(text))

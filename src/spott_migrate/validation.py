@@ -90,7 +90,7 @@ def validate(
     done_set = frozenset(done)
     rows = manifest.rows
     is_done = rows[s.ROW_KEY].isin(done_set).to_numpy()
-    # Content digests by file identity, so that done rows need no Path objects.
+    # Content digests by file identity (see Manifest.file_identity): done rows need no Path.
     content = {os.path.normpath(p): h for p, h in (hashes or {}).items()}
     # (file or content, targets) -> (first row, already done). Done rows go in first, wherever
     # they stand: a row to do that repeats one of them is a duplicate even if it comes earlier.
@@ -99,7 +99,7 @@ def validate(
     columns = [done_rows[c] for c in (s.FILE_PATH, s.SOURCE_ROW, *s.TARGET_COLUMNS)]
     for text, source_row, *targets in zip(*columns, strict=True):
         if text and any(targets):
-            identity = _file_identity(manifest, text)
+            identity = manifest.file_identity(text)
             seen.setdefault((content.get(identity, identity), tuple(targets)), (source_row, True))
     for record in rows[~is_done].itertuples(index=False):
         row = record._asdict()
@@ -110,7 +110,7 @@ def validate(
         path = manifest.resolve(text) if text else None
         found = _row_problems(manifest, row, probes)
         if path is not None and any(targets):
-            identity = _file_identity(manifest, text)
+            identity = manifest.file_identity(text)
             dup_key = (content.get(identity, identity), targets)
             if dup_key in seen:
                 first, first_done = seen[dup_key]
@@ -136,12 +136,6 @@ def validate(
         jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),
         done=done_set & frozenset(rows[s.ROW_KEY]),
     )
-
-
-def _file_identity(manifest: Manifest, text: str) -> str:
-    # The absolute, normalised path as text: what makes two rows name the same file. Built
-    # from strings alone, as pathlib objects cost several times more at 100k rows.
-    return os.path.normpath(os.path.join(manifest.base_dir, text.replace("\\", "/")))
 
 
 def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) -> str:

@@ -19,6 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests sample_data $(wildcard benchmarks notebooks)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -26,6 +27,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests sample_data $(wildcard benchmarks notebooks)
+	$(BIN)/mypy
 
 notebooks: $(STAMP)
 	$(BIN)/python notebooks/tools/build_notebooks.py

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from spott_migrate.jobs import FileJob
 from spott_migrate.journal import Journal, State
-from spott_migrate.matching import CLOCK_SKEW_SECONDS, match_listed
-from spott_migrate.plan import FileJob
+from spott_migrate.run.matching import CLOCK_SKEW_SECONDS, match_listed
 
 SENT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -6,8 +6,9 @@ import math
 from pathlib import Path
 
 from spott_migrate.config import Settings
-from spott_migrate.matching import match_uploads
-from spott_migrate.plan import AssignGroup, FileJob, UploadBatch, ascii_file_name, make_plan
+from spott_migrate.jobs import FileJob
+from spott_migrate.plan import AssignGroup, UploadBatch, ascii_file_name, make_plan
+from spott_migrate.run.matching import match_uploads
 
 
 def job(

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from spott_migrate.client.retry import RetryPolicy, parse_retry_after
 from spott_migrate.errors import OutcomeUnknownError, PermanentApiError, TransientApiError
-from spott_migrate.retry import RetryPolicy, parse_retry_after
 
 NOW = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 

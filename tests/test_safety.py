@@ -12,8 +12,7 @@ import pytest
 
 from spott_migrate import Settings, migrate
 from spott_migrate.errors import LockedError
-from spott_migrate.journal import Journal, State, journal_path
-from spott_migrate.lock import ManifestLock, lock_path
+from spott_migrate.journal import Journal, ManifestLock, State, journal_path, lock_path
 from spott_migrate.sandbox import Sandbox
 
 from .conftest import ManifestFactory

@@ -9,10 +9,10 @@ import pytest
 
 from spott_migrate import Settings, migrate
 from spott_migrate.errors import ConfigError
+from spott_migrate.journal import Shard
 from spott_migrate.manifest import read_manifest
 from spott_migrate.pipeline import merge
 from spott_migrate.sandbox import Sandbox
-from spott_migrate.shard import Shard
 
 from .conftest import ManifestFactory
 from .helpers import read_xlsx_column

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spott_migrate.throttle import RateLimiter
+from spott_migrate.client.throttle import RateLimiter
 
 
 class FakeTime:

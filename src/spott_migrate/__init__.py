@@ -23,7 +23,7 @@ _EXPORTS = {
     "Manifest": "manifest",
     "MigrationReport": "pipeline",
     "Plan": "plan",
-    "RunControl": "control",
+    "RunControl": "run",
     "RunResult": "run",
     "Secret": "config",
     "Settings": "config",
@@ -63,12 +63,11 @@ if TYPE_CHECKING:
     from .client import SpottClient
     from .codes import Code
     from .config import Secret, Settings
-    from .control import RunControl
     from .errors import SpottMigrateError
     from .manifest import Manifest, read_manifest
     from .pipeline import Check, MigrationReport, check, merge, migrate
     from .plan import Plan, make_plan
-    from .run import RunResult
+    from .run import RunControl, RunResult
     from .validation import Validation, validate
 
 

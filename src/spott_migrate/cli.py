@@ -18,9 +18,9 @@ import click
 from . import spott_api
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
+from .journal import Shard
 from .pipeline import Check, MigrationReport, check, merge, migrate
 from .progress import NullProgress, TqdmProgress
-from .shard import Shard
 
 EXIT_INTERRUPTED = 130
 F = TypeVar("F", bound=Callable[..., Any])

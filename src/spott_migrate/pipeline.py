@@ -16,17 +16,24 @@ import pandas as pd
 from .client import SpottClient
 from .codes import format_error
 from .config import Settings
-from .control import RunControl
 from .errors import RunInterrupted, WriteBackError
-from .journal import Entry, Journal, State, journal_path, load_entries, utc_now
-from .lock import ManifestLock
+from .jobs import FileJob
+from .journal import (
+    Entry,
+    Journal,
+    ManifestLock,
+    Shard,
+    State,
+    journal_path,
+    load_entries,
+    utc_now,
+)
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
-from .plan import FileJob, Plan, jobs_from_frame, make_plan
+from .plan import Plan, jobs_from_frame, make_plan
 from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
-from .run import Executor, RunResult
-from .shard import Shard
+from .run import Executor, RunControl, RunResult
 from .validation import Validation, validate
 from .writeback import write_results
 

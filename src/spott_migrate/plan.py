@@ -15,31 +15,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 
 from .config import Settings
+from .jobs import FileJob, Target
 from .manifest import schema as s
-
-# (assign field, record id) pairs, e.g. (("candidateId", "cand-1"),)
-Target = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FileJob:
-    """One valid row: a file to upload and assign."""
-
-    row_key: str
-    source_row: int
-    path: Path
-    wire_type: str
-    target: Target
-    display_name: str
-    size: int
-    mime: str
-    # The file name sent in the multipart header: ASCII-safe and unique within its batch.
-    upload_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

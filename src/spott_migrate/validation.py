@@ -97,10 +97,12 @@ def validate(
     seen: dict[tuple[object, ...], tuple[int, bool]] = {}
     done_rows = rows[is_done]
     columns = [done_rows[c] for c in (s.FILE_PATH, s.SOURCE_ROW, *s.TARGET_COLUMNS)]
-    for text, source_row, *targets in zip(*columns, strict=True):
-        if text and any(targets):
+    for text, source_row, *done_targets in zip(*columns, strict=True):
+        if text and any(done_targets):
             identity = manifest.file_identity(text)
-            seen.setdefault((content.get(identity, identity), tuple(targets)), (source_row, True))
+            seen.setdefault(
+                (content.get(identity, identity), tuple(done_targets)), (source_row, True)
+            )
     for record in rows[~is_done].itertuples(index=False):
         row = record._asdict()
         key = row[s.ROW_KEY]

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pandas as pd
 
@@ -99,7 +100,7 @@ class CsvColumns:
     @classmethod
     def parse(cls, pairs: Sequence[str]) -> CsvColumns:
         """From ``field=Header`` texts, as the CLI's ``--column`` gives them."""
-        values: dict[str, str] = {}
+        values: dict[str, Any] = {}
         for pair in pairs:
             key, sep, header = pair.partition("=")
             key = key.strip().replace("-", "_")

@@ -232,16 +232,16 @@ def _map_columns(header: list[str], column_map: Mapping[str, str]) -> dict[str, 
         mapping[canonical] = index_or_none
     taken = set(mapping.values())
     for key, index in by_key.items():
-        canonical = _HEADER_NAMES.get(key)
-        if canonical is None or index in taken or canonical in column_map:
+        alias_of = _HEADER_NAMES.get(key)
+        if alias_of is None or index in taken or alias_of in column_map:
             continue  # an explicit mapping beats an alias
-        if canonical in mapping:
-            first = header[mapping[canonical]]
+        if alias_of in mapping:
+            first = header[mapping[alias_of]]
             raise ManifestError(
-                f"columns {first!r} and {header[index]!r} both look like {canonical}; "
+                f"columns {first!r} and {header[index]!r} both look like {alias_of}; "
                 "rename one or pass a column mapping"
             )
-        mapping[canonical] = index
+        mapping[alias_of] = index
         taken.add(index)
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in mapping]
     if not any(c in mapping for c in schema.TARGET_COLUMNS):

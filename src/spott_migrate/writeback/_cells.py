@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 from xml.sax.saxutils import escape
-
-from lxml import etree
 
 from ._cellref import cell_ref, split_ref
 from ._columns import LayoutError
 from ._package import rich_text
 
-Element = etree._Element
+# lxml ships no type information: its element is Any to the type checker.
+Element: TypeAlias = Any
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ._columns import LayoutError
 
@@ -34,7 +35,7 @@ class CsvFormat:
         # untouched instead of failing on a file that Excel and others read happily.
         return "surrogateescape" if self.encoding == "cp1252" else "strict"
 
-    def writer_options(self, *, line_end: bool = True) -> dict[str, object]:
+    def writer_options(self, *, line_end: bool = True) -> dict[str, Any]:
         return {
             "delimiter": self.delimiter,
             "quotechar": '"',
@@ -43,7 +44,7 @@ class CsvFormat:
             "lineterminator": self.line_end if line_end else "",
         }
 
-    def reader_options(self) -> dict[str, object]:
+    def reader_options(self) -> dict[str, Any]:
         return {"delimiter": self.delimiter, "quotechar": '"', "doublequote": True}
 
 

@@ -69,6 +69,8 @@ class SheetXml:
 def scan_sheet(data: bytes) -> SheetXml:
     """Locate the root, ``<sheetData>`` and every row (with its number) in ``data``."""
     prolog = _PROLOG.match(data)
+    if prolog is None:  # the pattern matches the empty prolog too; this is for the checker
+        raise LayoutError("the sheet XML cannot be read")
     declared = _ENCODING.search(prolog.group(0))
     if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
         raise LayoutError(f"the sheet XML is encoded as {declared.group(1).decode()}, not UTF-8")

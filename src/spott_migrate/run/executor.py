@@ -22,22 +22,23 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import SpottClient, UploadPart
-from .codes import Code
-from .config import Settings
-from .control import RunControl
-from .crashpoints import crash_point
-from .errors import (
+from ..client import SpottClient, UploadPart
+from ..codes import Code
+from ..config import Settings
+from ..crashpoints import crash_point
+from ..errors import (
     ApiError,
     FatalApiError,
     OutcomeUnknownError,
     PermanentApiError,
     TransientApiError,
 )
-from .journal import Entry, Journal, State
+from ..jobs import FileJob, Target
+from ..journal import Entry, Journal, State
+from ..plan import AssignGroup, Plan, Step, UploadBatch
+from ..progress import NullProgress, Progress
+from .control import RunControl
 from .matching import match_listed, match_uploads
-from .plan import AssignGroup, FileJob, Plan, Step, Target, UploadBatch
-from .progress import NullProgress, Progress
 
 # How often a lost assign answer is checked and the missing part resent within one run.
 RECONCILE_ROUNDS = 3
@@ -205,9 +206,9 @@ class Executor:
                             deferred.remove(item)
                             inflight[self._submit(pool, item[1])] = (item[1], item[2])
                     while steps and isinstance(steps[0], AssignGroup):
-                        group = steps.popleft()  # ordered after their uploads
-                        if group.index not in riding:
-                            groups.append(group)
+                        head = steps.popleft()  # ordered after their uploads
+                        if isinstance(head, AssignGroup) and head.index not in riding:
+                            groups.append(head)
                     ready = [g for g in groups if g.after <= done_batches]
                     ready = ready[: max(0, width - len(inflight))]
                     for group in ready:  # assign soon after upload
@@ -509,4 +510,4 @@ class _Deferred(Exception):
         self.reason = reason
 
 
-__all__ = ["Executor", "RunControl", "RunResult"]
+__all__ = ["Executor", "RunResult"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from .sidecars import shard_tag
 
 
 @dataclass(frozen=True)
@@ -39,4 +40,4 @@ class Shard:
     @property
     def tag(self) -> str:
         """The name part that tells this shard's files apart: ``shard-2-of-4``."""
-        return f"shard-{self.index}-of-{self.count}"
+        return shard_tag(self.index, self.count)

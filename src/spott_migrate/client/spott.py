@@ -13,6 +13,7 @@ failure becomes one of the classes in :mod:`.errors`, with the API key scrubbed 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import threading
@@ -28,9 +29,9 @@ from typing import IO, Any
 import httpx
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt
 
-from . import spott_api
-from .config import Secret, Settings, as_secret
-from .errors import (
+from .. import spott_api
+from ..config import Secret, Settings, as_secret
+from ..errors import (
     ConfigError,
     FatalApiError,
     OutcomeUnknownError,
@@ -229,7 +230,7 @@ class SpottClient:
         for page in itertools.count():
             params = {**filters, "page": page, "pageSize": spott_api.LIST_PAGE_SIZE_MAX}
             response = self._with_retries(
-                lambda p=params: self._send("list", "GET", spott_api.LIST_PATH, params=p)
+                functools.partial(self._send, "list", "GET", spott_api.LIST_PATH, params=params)
             )
             body = _json(response)
             items.extend(body.get("items") or [])

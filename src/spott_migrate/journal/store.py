@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from .sidecars import journal_paths
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
@@ -80,19 +81,6 @@ class Entry:
 def utc_now() -> str:
     """Now, as the ISO-8601 UTC text written to ``spott_updated_at``."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def journal_path(manifest_path: Path, tag: str | None = None) -> Path:
-    """Where a manifest's journal lives: beside it, named after it (and the shard, if any)."""
-    middle = f".{tag}" if tag else ""
-    return manifest_path.with_name(f"{manifest_path.name}{middle}.spott-journal.sqlite")
-
-
-def journal_paths(manifest_path: Path) -> list[Path]:
-    """Every journal of a manifest that exists: the main one and each shard's."""
-    main = journal_path(manifest_path)
-    shards = sorted(manifest_path.parent.glob(f"{manifest_path.name}.shard-*.spott-journal.sqlite"))
-    return [p for p in [main, *shards] if p.exists()]
 
 
 def load_entries(manifest_path: Path, sheet: str | None) -> dict[str, Entry]:

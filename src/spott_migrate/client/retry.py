@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tenacity import RetryCallState
 
-from .errors import OutcomeUnknownError, TransientApiError
+from ..errors import OutcomeUnknownError, TransientApiError
 
 
 def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:

@@ -9,16 +9,11 @@ import socket
 import time
 from pathlib import Path
 
-from .errors import LockedError
+from ..errors import LockedError
+from .sidecars import lock_path
 
 # A lock from another machine (a shared folder) is only trusted for this long.
 FOREIGN_LOCK_MAX_AGE = 24 * 3600.0
-
-
-def lock_path(manifest_path: Path, tag: str | None = None) -> Path:
-    """Where a manifest's lock file lives (one per shard, so shards can run side by side)."""
-    middle = f".{tag}" if tag else ""
-    return manifest_path.with_name(f"{manifest_path.name}{middle}.spott-lock")
 
 
 def _alive(pid: int) -> bool:

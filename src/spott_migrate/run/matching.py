@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .plan import FileJob
+from ..jobs import FileJob
 
 
 def _as_int(value: object) -> int:

@@ -1,59 +1,18 @@
-"""One run per manifest, and results that survive a workbook that cannot be written."""
+"""Results that survive a workbook that cannot be written, and a journal that cannot be made."""
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import time
 
 import pytest
 
 from spott_migrate import Settings, migrate
-from spott_migrate.errors import LockedError
-from spott_migrate.journal import Journal, ManifestLock, State, journal_path, lock_path
+from spott_migrate.journal import Journal, State, journal_path
 from spott_migrate.sandbox import Sandbox
 
 from .conftest import ManifestFactory
 from .helpers import read_xlsx_column
 from .test_cli import cli
-
-
-def test_a_second_run_on_the_same_manifest_is_refused(
-    sandbox: Sandbox, make_manifest: ManifestFactory
-) -> None:
-    path = make_manifest(2, logos=0)
-    with ManifestLock(path):
-        result = cli("run", str(path), "--base-url", sandbox.url, "--quiet")
-    assert result.returncode == 2
-    assert "another run is using this manifest" in result.stderr
-    assert f"pid {os.getpid()}" in result.stderr
-    assert sandbox.state.count() == 0
-
-
-def test_a_lock_left_by_a_killed_run_is_cleared(
-    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
-) -> None:
-    path = make_manifest(2, logos=0)
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    lock_path(path).write_text(
-        json.dumps({"pid": dead.pid, "host": socket.gethostname(), "started": time.time() - 60})
-    )
-    assert migrate(path, settings=settings).statuses == {"assigned": 2}
-    assert not lock_path(path).exists()
-
-
-def test_a_live_lock_from_another_host_is_respected_until_it_is_old(
-    settings: Settings, make_manifest: ManifestFactory
-) -> None:
-    path = make_manifest(1, logos=0)
-    lock_path(path).write_text(json.dumps({"pid": 1, "host": "elsewhere", "started": time.time()}))
-    with pytest.raises(LockedError, match="elsewhere"):
-        migrate(path, settings=settings)
-    lock_path(path).write_text(json.dumps({"pid": 1, "host": "elsewhere", "started": 0}))
-    migrate(path, settings=settings)
 
 
 def test_unwritable_workbook_keeps_results_in_the_journal(

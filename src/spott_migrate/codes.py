@@ -27,6 +27,7 @@ class Code(StrEnum):
     EXTENSION_NOT_ALLOWED = "extension_not_allowed"
     CONTENT_NOT_ALLOWED = "content_not_allowed"
     CONTENT_MISMATCH = "content_mismatch"
+    FILE_CHANGED = "file_changed"
     # records (legacy resolution and existence checks)
     TARGET_NOT_FOUND = "target_not_found"
     UNRESOLVED = "unresolved"
@@ -57,6 +58,7 @@ _HINTS: dict[Code, str] = {
     Code.EXTENSION_NOT_ALLOWED: "convert it to PDF (build-manifest --convert) or drop the row",
     Code.CONTENT_NOT_ALLOWED: "the file's content is not a type Spott accepts; convert it to PDF",
     Code.CONTENT_MISMATCH: "the extension does not match the content; rename or replace the file",
+    Code.FILE_CHANGED: "the file changed after the check (still being copied?); re-run when done",
     Code.TARGET_NOT_FOUND: "check the record id in Spott",
     Code.UNRESOLVED: "add the record to the crosswalk or fill in its Spott id",
     Code.AMBIGUOUS: "several Spott records match; fill in the id by hand",

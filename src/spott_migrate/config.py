@@ -50,11 +50,28 @@ class Secret:
         return bool(self._value)
 
 
-def as_secret(value: str | Secret | None) -> Secret | None:
-    """Wrap a key given as text; pass a Secret or None through."""
-    if value is None or isinstance(value, Secret):
+def as_secret(value: str | Secret | None, source: str = "the API key") -> Secret | None:
+    """Wrap a key given as text (surrounding whitespace stripped); check a Secret as well.
+
+    A key read with ``$(cat key.txt)`` from a Windows file ends in ``\r``; one pasted from a
+    document may carry a non-breaking space. Either would go into the request header and fail
+    there, in code whose error message could show the header. So a key is checked here, once,
+    and the error names where the key came from (``source``), never the key itself.
+    """
+    if value is None:
+        return None
+    text = value.reveal() if isinstance(value, Secret) else value
+    stripped = text.strip()
+    for position, char in enumerate(stripped, 1):
+        if not "!" <= char <= "~":
+            what = "a non-ASCII character" if ord(char) > 127 else "a control character or space"
+            raise ConfigError(
+                f"{source} contains {what} at position {position}; an API key is plain ASCII "
+                "text — copy it again from Spott (Settings → API Keys)"
+            )
+    if isinstance(value, Secret) and stripped == text:
         return value
-    return Secret(value)
+    return Secret(stripped)
 
 
 @dataclass(frozen=True)
@@ -106,14 +123,14 @@ class Settings:
         """Settings from SPOTT_API_KEY / SPOTT_BASE_URL, with explicit values taking precedence."""
         values: dict[str, Any] = {}
         key = os.environ.get(spott_api.API_KEY_ENV)
-        if key:
-            values["api_key"] = Secret(key)
+        if key and key.strip():
+            values["api_key"] = as_secret(key, f"${spott_api.API_KEY_ENV}")
         url = os.environ.get(spott_api.BASE_URL_ENV)
         if url:
             values["base_url"] = url
         given = {k: v for k, v in overrides.items() if v is not None}
         if "api_key" in given:
-            given["api_key"] = as_secret(given["api_key"])
+            given["api_key"] = as_secret(given["api_key"], "--api-key")
         values.update(given)
         return cls(**values)
 

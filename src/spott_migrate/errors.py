@@ -5,13 +5,26 @@
     ├── ManifestError                 the manifest cannot be read or has no usable columns (exit 2)
     ├── LockedError                   another run holds the manifest's lock (exit 2)
     ├── WriteBackError                results could not be written into the manifest; the journal
-    │                                 still has them (exit 2)
+    │   │                             still has them (exit 2)
+    │   └── ManifestChangedError      the file was saved by someone while results were written:
+    │                                 nothing was replaced (read it again and place again)
+    ├── JournalError                  the run's journal cannot be written or read (disk full,
+    │                                 damaged file): the run stops cleanly (exit 2)
+    ├── FileChangedError              a file is no longer what the check saw (changed, gone,
+    │                                 unreadable): its row fails, the run goes on
     ├── RunInterrupted                the user stopped the run (Ctrl-C, Cancel) (exit 130)
     └── ApiError                      the Spott API answered with an error or not at all
-        ├── FatalApiError             401/403: stop the whole run at once (exit 2)
+        ├── FatalApiError             no further request can succeed: stop the run (exit 2)
+        │   ├── AuthError             401/403: the key or its permissions
+        │   ├── UnreachableError      nothing listens at the URL, or its host does not resolve
+        │   └── NoAnswerError         the server took the connection but never answered
         ├── PermanentApiError         4xx about this request's data: fail its rows, go on
         └── TransientApiError         429, 5xx, timeouts, resets: worth another try
+            ├── ConnectFailedError    could not connect this time (becomes UnreachableError
+            │                         once the retries are spent)
             └── OutcomeUnknownError   the request may have been processed (response lost)
+                └── TimedOutError     no answer within the read timeout (becomes NoAnswerError
+                                      once the retries are spent)
 
 Messages never contain the API key: the client scrubs it before raising.
 """
@@ -37,6 +50,24 @@ class LockedError(SpottMigrateError):
 
 class WriteBackError(SpottMigrateError):
     """Results could not be written into the manifest file (the journal still holds them)."""
+
+
+class ManifestChangedError(WriteBackError):
+    """The manifest changed on disk after it was read; it was not overwritten."""
+
+
+class JournalError(SpottMigrateError):
+    """The journal beside the manifest cannot be written or read; the run must stop."""
+
+
+class FileChangedError(SpottMigrateError):
+    """A file differs from what the check saw, or changed while it was being sent."""
+
+    def __init__(self, message: str, *, path: object = None, code: str = "file_changed") -> None:
+        super().__init__(message)
+        # The file concerned, and the reason code its row fails with.
+        self.path = path
+        self.code = code
 
 
 class RunInterrupted(SpottMigrateError):
@@ -69,6 +100,18 @@ class FatalApiError(ApiError):
     """Authentication or permission failure: no further request can succeed."""
 
 
+class AuthError(FatalApiError):
+    """401 or 403: the API key is wrong, revoked, or lacks a permission."""
+
+
+class UnreachableError(FatalApiError):
+    """Nothing accepts connections at the base URL, or its host name does not resolve."""
+
+
+class NoAnswerError(FatalApiError):
+    """The server accepted requests but answered none of them within the read timeout."""
+
+
 class PermanentApiError(ApiError):
     """The server rejected this request's content; repeating it will not help."""
 
@@ -79,3 +122,11 @@ class TransientApiError(ApiError):
 
 class OutcomeUnknownError(TransientApiError):
     """The request reached the server but its answer was lost; it may have taken effect."""
+
+
+class ConnectFailedError(TransientApiError):
+    """This attempt could not connect; nothing reached the server."""
+
+
+class TimedOutError(OutcomeUnknownError):
+    """No answer came within the read timeout; the request may have been processed."""

@@ -23,3 +23,7 @@ class FileJob:
     mime: str
     # The file name sent in the multipart header: ASCII-safe and unique within its batch.
     upload_name: str = ""
+    # The file's modification time when it was checked (ns; 0: not known). Just before the
+    # file is sent, size and time are compared again: a file still being copied or synced is
+    # not what the check approved.
+    mtime_ns: int = 0

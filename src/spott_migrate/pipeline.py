@@ -14,9 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from .client import SpottClient
-from .codes import format_error
 from .config import Settings
-from .errors import RunInterrupted, WriteBackError
+from .errors import RunInterrupted, SpottMigrateError, WriteBackError
 from .jobs import FileJob
 from .journal import (
     Entry,
@@ -25,17 +24,21 @@ from .journal import (
     Shard,
     State,
     journal_path,
+    journal_paths,
     load_entries,
-    utc_now,
+    merge_entries,
 )
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
 from .plan import Plan, jobs_from_frame, make_plan
 from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
-from .run import Executor, RunControl, RunResult
+from .results import project_results, write_back
+from .run import Executor, RunControl, RunResult, Stop
 from .validation import Validation, validate
-from .writeback import write_results
+from .writeback import check_writable
+
+__all__ = ["Check", "MigrationReport", "check", "merge", "migrate", "project_results", "write_back"]
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Check:
     validation: Validation
     entries: dict[str, Entry] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
+    # Rows the sheet marks assigned that the journal does not know (row key -> the sheet's
+    # attachment id): the run asks Spott about them before sending anything.
+    claims: dict[str, str] = field(default_factory=dict)
     # Planned on first use: a run plans again after recovery, so it never needs this one.
     _plan: Plan | None = field(default=None, repr=False)
 
@@ -82,17 +88,27 @@ class MigrationReport:
     @property
     def exit_code(self) -> int:
         """0 all assigned, 1 some rows invalid/failed/pending, 2 fatal or not written back."""
-        if self.run.stopped in ("fatal",) or self.write_error:
+        if (self.run.stopped is not None and self.run.stopped.is_error) or self.write_error:
             return 2
         return 0 if self.ok else 1
 
 
-def _done_keys(manifest: Manifest, entries: Mapping[str, Entry]) -> set[str]:
+def _done_and_claims(
+    manifest: Manifest, entries: Mapping[str, Entry], *, journaled: bool
+) -> tuple[set[str], dict[str, str]]:
+    """Rows already done, and rows the sheet alone says are done (key -> attachment id).
+
+    The journal is the truth: a row's ``assigned`` mark in the sheet counts only where the
+    journal agrees, or where there is no journal at all (a manifest carried to another
+    machine). A mark the journal does not know is a claim, checked against Spott in the run.
+    """
     done = {k for k, e in entries.items() if e.state is State.ASSIGNED}
     rows = manifest.rows
-    # A manifest carried to another machine has no journal: trust its own "assigned" marks.
-    marked = rows[(rows[s.STATUS].str.lower() == s.ASSIGNED) & (rows[s.ATTACHMENT_ID] != "")]
-    return done | set(marked[s.ROW_KEY])
+    marked_rows = rows[(rows[s.STATUS].str.lower() == s.ASSIGNED) & (rows[s.ATTACHMENT_ID] != "")]
+    marked = dict(zip(marked_rows[s.ROW_KEY], marked_rows[s.ATTACHMENT_ID], strict=True))
+    if not journaled:
+        return done | set(marked), {}
+    return done, {k: a for k, a in marked.items() if k not in entries}
 
 
 def _content_hashes(
@@ -141,80 +157,14 @@ def check(
     settings = settings or Settings()
     manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
     entries = load_entries(manifest.path, manifest.sheet)
-    done = _done_keys(manifest, entries)
+    journaled = bool(journal_paths(manifest.path))
+    done, claims = _done_and_claims(manifest, entries, journaled=journaled)
     todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
     paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
     probes = probe_files(p for p in paths if p is not None)
     hashes = _content_hashes(manifest, todo, paths, probes, entries)
     validation = validate(manifest, probes, done=done, hashes=hashes)
-    return Check(manifest, validation, entries, settings)
-
-
-def project_results(
-    manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
-) -> pd.DataFrame:
-    """The result columns for every row that is not already done: a view of the journal."""
-    problems = validation.problems_by_row()
-    now = utc_now()
-    out: list[tuple[object, ...]] = []
-    for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
-        if key in validation.done and key not in entries:
-            continue  # assigned in an earlier run elsewhere; leave the user's cells alone
-        if key in problems:
-            error = "; ".join(format_error(c, m) for c, m in problems[key])
-            cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
-        else:
-            cells = _result_cells(entries.get(key), now)
-        out.append((int(source_row), key, *cells))
-    columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
-    return pd.DataFrame(out, columns=columns)
-
-
-def _result_cells(entry: Entry | None, now: str) -> tuple[str, str, str, str]:
-    """(status, attachment id, error, updated at) of a valid row, from its journal entry."""
-    if entry is None:
-        return s.PENDING, "", "", now
-    if entry.state is State.ASSIGNED:
-        return s.ASSIGNED, entry.attachment_id or "", "", entry.updated_at
-    if entry.state is State.FAILED:
-        error = format_error(entry.code or "retries_exhausted", entry.message or "")
-        return s.FAILED, "", error, entry.updated_at
-    if entry.state is State.ASSIGN_SENT:
-        note = "not confirmed yet; the next run checks Spott before sending anything"
-    else:
-        note = format_error(entry.code, entry.message or "") if entry.code else ""
-    return s.PENDING, "", note, entry.updated_at
-
-
-def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
-    """Write the result columns into the manifest (or ``output``), atomically.
-
-    Into the manifest itself only rows whose result changed are written; when none did, the
-    file is left alone (a re-run of a finished manifest does not even rewrite it).
-    """
-    if output is None:
-        results = _changed(manifest, results)
-        if results.empty:
-            return manifest.path
-    # Column by column: a dict per row from `to_dict("records")` costs ~10× more at 100k rows.
-    texts = [results[c].astype(str).tolist() for c in s.RESULT_COLUMNS]
-    cells = {
-        int(row): dict(zip(s.RESULT_COLUMNS, values, strict=True))
-        for row, *values in zip(results[s.SOURCE_ROW].tolist(), *texts, strict=True)
-    }
-    return write_results(
-        manifest.path, cells, sheet=manifest.sheet, header_row=manifest.header_row, output=output
-    )
-
-
-def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
-    compared = [s.STATUS, s.ATTACHMENT_ID, s.ERROR]
-    current = manifest.rows[[s.SOURCE_ROW, *compared]]
-    both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
-    same = pd.Series(True, index=both.index)
-    for column in compared:
-        same &= both[column].astype(str) == both[f"{column}_now"].fillna("").astype(str)
-    return results[~same.to_numpy()]
+    return Check(manifest, validation, entries, settings, claims)
 
 
 def migrate(
@@ -241,45 +191,77 @@ def migrate(
     path = Path(path)
     out_path = Path(output) if output else None
     tag = shard.tag if shard else None
+    # A shard never writes the shared manifest (shards would overwrite each other's cells);
+    # its results wait in its journal for `merge`, or go to its own --output.
+    writes = not settings.dry_run and (shard is None or out_path is not None)
     with ManifestLock(path, tag):
         chk = check(path, sheet=sheet, column_map=column_map, settings=settings)
         manifest, validation = chk.manifest, chk.validation
         jobs = _select_jobs(chk, limit=limit, only_failed=only_failed, shard=shard)
+        if settings.dry_run:
+            results = project_results(manifest, validation, chk.entries)
+            statuses = _statuses(results, validation, chk.entries)
+            return MigrationReport(chk, RunResult(), statuses, results, None)
+        if jobs and writes:
+            # Before anything is sent: results that could not be written would be stuck.
+            check_writable(
+                path, sheet=manifest.sheet, header_row=manifest.header_row, output=out_path
+            )
         run_result, interrupted = RunResult(), False
-        with Journal(journal_path(path, tag), manifest.sheet) as journal:
-            if not settings.dry_run and jobs:
+        own = journal_path(path, tag)
+        with Journal(own, manifest.sheet) as journal:
+            others = load_entries(path, manifest.sheet, besides=own)
+            _take_over(journal, chk, others, jobs)
+            if jobs:
                 try:
                     chk, run_result = _execute(
                         chk,
                         jobs,
                         journal,
+                        others,
                         settings,
                         client=client,
                         progress=progress,
                         control=control,
-                        output=out_path,
-                        write=shard is None,
+                        output=out_path if writes else None,
+                        write=writes,
                     )
                 except _Interrupted as stop:
                     chk, run_result, interrupted = stop.check, stop.result, True
-        ran = bool(jobs) and not settings.dry_run
-        entries = load_entries(path, manifest.sheet) if ran else chk.entries
+            entries = merge_entries(dict(others), journal.entries())
         results = project_results(manifest, validation, entries)
         written, error = None, None
-        # A shard never writes the shared manifest (shards would overwrite each other's
-        # cells); its results wait in its journal for `merge`, or go to its own --output.
-        if not settings.dry_run and (shard is None or out_path is not None):
+        if writes:
             try:
                 written = write_back(manifest, results, out_path)
             except WriteBackError as exc:
-                error = f"{exc} — every result is kept in {journal_path(path, tag)}"
+                error = f"{exc} — every result is kept in {own}"
         report = MigrationReport(
             chk, run_result, _statuses(results, validation, entries), results, written, error
         )
         if interrupted:
-            where = written or journal_path(path, tag)
+            where = written or own
             raise RunInterrupted(f"stopped by the user; results so far are in {where}", report)
         return report
+
+
+def _take_over(
+    journal: Journal, chk: Check, others: Mapping[str, Entry], jobs: list[FileJob]
+) -> None:
+    """Make this run's journal know what concerns its rows before anything is sent.
+
+    What other journals recorded for these rows (a shard's intent, an earlier plain run's
+    upload) is copied in, so this run checks Spott instead of sending again. Rows the sheet
+    marks assigned while no journal existed are trusted, and recorded as such: from now on a
+    journal exists and would otherwise no longer vouch for them.
+    """
+    keys = {j.row_key for j in jobs}
+    journal.adopt(e for k, e in others.items() if k in keys)
+    trusted = chk.validation.done - set(chk.entries)
+    if trusted:
+        rows = chk.manifest.rows[chk.manifest.rows[s.ROW_KEY].isin(trusted)]
+        marks = zip(rows[s.ROW_KEY], rows[s.SOURCE_ROW], rows[s.ATTACHMENT_ID], strict=True)
+        journal.record_marked({key: (int(src), att) for key, src, att in marks})
 
 
 def merge(
@@ -329,6 +311,7 @@ def _execute(
     chk: Check,
     jobs: list[FileJob],
     journal: Journal,
+    others: Mapping[str, Entry],
     settings: Settings,
     *,
     client: SpottClient | None,
@@ -337,15 +320,15 @@ def _execute(
     output: Path | None,
     write: bool,
 ) -> tuple[Check, RunResult]:
-    """Recover what an earlier run left mid-way, plan the rest, run it."""
+    """Confirm claims, recover what an earlier run left mid-way, plan the rest, run it."""
     manifest, validation = chk.manifest, chk.validation
     api = client or SpottClient(settings=settings)
 
     def checkpoint() -> None:
         # A checkpoint that cannot be written is not fatal: the journal has every result.
         if write:
-            entries = load_entries(manifest.path, manifest.sheet)
-            with contextlib.suppress(WriteBackError, OSError):
+            entries = merge_entries(dict(others), journal.entries())
+            with contextlib.suppress(SpottMigrateError, OSError):
                 write_back(manifest, project_results(manifest, validation, entries), output)
 
     try:
@@ -357,6 +340,9 @@ def _execute(
             control=control,
             on_checkpoint=checkpoint,
         )
+        if chk.claims:
+            unchecked = executor.confirm_claims(jobs, chk.claims)
+            jobs = [j for j in jobs if j.row_key not in unchecked]
         ready = executor.recover(jobs, journal.entries())
         entries = journal.entries()
         # Assigned rows are done; rows whose assign could not be checked are left alone until
@@ -364,12 +350,12 @@ def _execute(
         settled = (State.ASSIGNED, State.ASSIGN_SENT)
         jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
         plan = make_plan(jobs, settings, uploaded=ready)
-        chk = Check(manifest, validation, entries, settings, _plan=plan)
+        chk = Check(manifest, validation, entries, settings, chk.claims, _plan=plan)
         try:
             return chk, executor.run(plan)
         except KeyboardInterrupt:
             # Ctrl-C: in-flight requests were settled; the caller writes back, then says so.
-            executor.result.stopped = "interrupted"
+            executor.result.stopped = Stop.INTERRUPTED
             raise _Interrupted(chk, executor.result) from None
     finally:
         if client is None:

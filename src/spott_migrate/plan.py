@@ -110,8 +110,9 @@ def jobs_from_frame(frame: pd.DataFrame) -> list[FileJob]:
             display_name=display,
             size=int(size),
             mime=mime,
+            mtime_ns=int(mtime),
         )
-        for key, source_row, path, wire_type, target, display, size, mime in zip(
+        for key, source_row, path, wire_type, target, display, size, mime, mtime in zip(
             frame[s.ROW_KEY],
             frame[s.SOURCE_ROW],
             frame["path"],
@@ -120,6 +121,7 @@ def jobs_from_frame(frame: pd.DataFrame) -> list[FileJob]:
             frame["display_name"],
             frame["size"],
             frame["mime"],
+            frame["mtime_ns"],
             strict=True,
         )
     ]

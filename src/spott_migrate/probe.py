@@ -43,6 +43,7 @@ class FileProbe:
     # MIME type recognised from the content, or None if the bytes match no known format.
     sniffed_mime: str | None = None
     error: str | None = None
+    mtime_ns: int = 0
 
 
 def sniff_mime(head: bytes, expected: str | None = None) -> str | None:
@@ -85,7 +86,8 @@ def probe_file(path: Path) -> FileProbe:
     except OSError as exc:
         return FileProbe(path, True, True, False, info.st_size, error=exc.strerror or str(exc))
     expected = MIME_BY_EXTENSION.get(path.suffix.lower())
-    return FileProbe(path, True, True, True, info.st_size, sniff_mime(head, expected))
+    mime = sniff_mime(head, expected)
+    return FileProbe(path, True, True, True, info.st_size, mime, mtime_ns=info.st_mtime_ns)
 
 
 def _in_slices(func: Callable[[Path], T], items: list[Path], workers: int) -> list[T]:

@@ -31,6 +31,7 @@ JOB_COLUMNS = (
     "display_name",
     "size",
     "mime",
+    "mtime_ns",
 )
 _MIME_ALIASES = {"image/vnd.microsoft.icon": "image/x-icon", "image/jpg": "image/jpeg"}
 
@@ -132,7 +133,9 @@ def validate(
         wire_type = spott_api.normalise_type(row[s.TYPE])
         display = row[s.NAME] or path.name
         mime = spott_api.MIME_BY_EXTENSION[path.suffix.lower()]
-        jobs.append((key, source_row, path, wire_type, *targets, display, probe.size, mime))
+        jobs.append(
+            (key, source_row, path, wire_type, *targets, display, probe.size, mime, probe.mtime_ns)
+        )
     return Validation(
         problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
         jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),

@@ -18,7 +18,13 @@ from spott_migrate.writeback._text import (
 
 
 def test_public_surface_is_pinned() -> None:
-    assert writeback.__all__ == ["RESULT_COLUMNS", "csv_delimiter", "read_results", "write_results"]
+    assert writeback.__all__ == [
+        "RESULT_COLUMNS",
+        "check_writable",
+        "csv_delimiter",
+        "read_results",
+        "write_results",
+    ]
     assert writeback.RESULT_COLUMNS == (
         "spott_status",
         "spott_attachment_id",

@@ -27,16 +27,21 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception
 
 from .. import spott_api
 from ..config import Secret, Settings, as_secret
 from ..errors import (
+    AuthError,
     ConfigError,
-    FatalApiError,
+    ConnectFailedError,
+    FileChangedError,
+    NoAnswerError,
     OutcomeUnknownError,
     PermanentApiError,
+    TimedOutError,
     TransientApiError,
+    UnreachableError,
 )
 from .retry import RetryPolicy, parse_retry_after
 from .throttle import RateLimiter
@@ -45,31 +50,59 @@ __all__ = ["SpottClient", "UploadPart"]
 
 # Larger reads than httpx's 64 KiB default halve the CPU cost per MB of a big upload.
 READ_SIZE = 1 << 20
+# Until the server has answered once, a wrong URL is far likelier than a passing fault: give up
+# after this many tries instead of the full retry policy (a silent server costs one timeout).
+FIRST_CONTACT_CONNECT_ATTEMPTS = 2
+FIRST_CONTACT_TIMEOUT_ATTEMPTS = 1
+TIMEOUT_ATTEMPTS = 3
 BytesCallback = Callable[[int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class UploadPart:
-    """One file of an upload request."""
+    """One file of an upload request; ``size`` (when known) is what the check saw."""
 
     upload_name: str
     path: Path
     mime: str
+    size: int | None = None
 
 
 class _CountingReader:
     """A file wrapper that reports bytes as httpx reads them, in large reads.
 
     ``fileno`` lets httpx take the length from the file system instead of reading the file.
+    With ``expected`` set, a file that grows or shrinks while it streams stops the request
+    (``FileChangedError``) instead of sending bytes nobody checked or a body shorter than the
+    length already announced.
     """
 
-    def __init__(self, handle: IO[bytes], on_bytes: BytesCallback | None) -> None:
+    def __init__(
+        self,
+        handle: IO[bytes],
+        on_bytes: BytesCallback | None,
+        *,
+        path: Path,
+        expected: int | None = None,
+    ) -> None:
         self._handle = handle
         self._on_bytes = on_bytes
+        self._path = path
+        self._expected = expected
+        self._read = 0
         self.sent = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self._handle.read(max(size, READ_SIZE) if size and size > 0 else -1)
+        self._read += len(data)
+        if self._expected is not None and (
+            self._read > self._expected or (not data and self._read < self._expected)
+        ):
+            what = "grew" if self._read > self._expected else "shrank"
+            raise FileChangedError(
+                f"{self._path.name} {what} while it was being sent; check it and re-run",
+                path=self._path,
+            )
         if data and self._on_bytes is not None:
             self.sent += len(data)
             self._on_bytes(len(data))
@@ -82,7 +115,9 @@ class _CountingReader:
         if self._on_bytes is not None and self.sent:
             self._on_bytes(-self.sent)  # a re-read is not progress: take it back
         self.sent = 0
-        return self._handle.seek(offset, whence)
+        position = self._handle.seek(offset, whence)
+        self._read = position
+        return position
 
     def tell(self) -> int:
         return self._handle.tell()
@@ -133,8 +168,11 @@ class SpottClient:
             limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
             proxy=environment_proxy(self.base_url),
         )
+        self._read_timeout = settings.read_timeout
         self._counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()
+        # Set once any HTTP answer (of any status) has come back from the server.
+        self.answered = False
 
     def __repr__(self) -> str:
         return f"SpottClient(base_url={self.base_url!r})"
@@ -183,7 +221,12 @@ class SpottClient:
                         "files",
                         (
                             part.upload_name,
-                            _CountingReader(stack.enter_context(part.path.open("rb")), on_bytes),
+                            _CountingReader(
+                                stack.enter_context(_open(part.path)),
+                                on_bytes,
+                                path=part.path,
+                                expected=part.size,
+                            ),
                             part.mime,
                         ),
                     )
@@ -272,7 +315,7 @@ class SpottClient:
     # ----------------------------------------------------------------- plumbing
     def _with_retries(self, call: Callable[[], Any], *, blind_only: bool = False) -> Any:
         retrying = Retrying(
-            stop=stop_after_attempt(self.retry.max_attempts),
+            stop=self._stop,
             wait=self.retry.tenacity_wait(self._rng),
             retry=retry_if_exception(lambda e: self.retry.should_retry(e, blind_only=blind_only)),
             sleep=self._sleep,
@@ -282,6 +325,28 @@ class SpottClient:
             return retrying(call)
         except RetryError as exc:  # pragma: no cover - reraise=True makes this unreachable
             raise exc.last_attempt.result() from None
+        except ConnectFailedError as exc:
+            # Tried enough: nothing listens there. Fatal, so rows stay pending, not failed.
+            raise UnreachableError(str(exc)) from None
+        except TimedOutError as exc:
+            if blind_only:
+                raise  # an assign's answer is unknown: the executor checks the record
+            raise NoAnswerError(
+                f"{exc}; if files are large or the line is slow, raise --read-timeout"
+            ) from None
+
+    def _stop(self, state: RetryCallState) -> bool:
+        """Stop retrying after the policy's attempts, or sooner before first contact."""
+        attempts = self.retry.max_attempts
+        if not self.answered and state.outcome is not None:
+            error = state.outcome.exception()
+            if isinstance(error, ConnectFailedError):
+                attempts = min(attempts, FIRST_CONTACT_CONNECT_ATTEMPTS)
+            elif isinstance(error, TimedOutError):
+                attempts = min(attempts, FIRST_CONTACT_TIMEOUT_ATTEMPTS)
+        elif state.outcome is not None and isinstance(state.outcome.exception(), TimedOutError):
+            attempts = min(attempts, TIMEOUT_ATTEMPTS)  # each one costs a whole read timeout
+        return bool(state.attempt_number >= attempts)
 
     def _send(self, endpoint: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request, its whole answer read; ``kwargs`` as for ``httpx.Request``."""
@@ -304,19 +369,31 @@ class SpottClient:
                 response.read()
             finally:
                 response.close()  # hands the connection back to the pool
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except FileChangedError:
+            self.limiter.observe(None, time.monotonic() - started)
+            raise  # the request was cut short by us; the caller fails that file's row
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             self.limiter.observe(None, time.monotonic() - started)
             # Nothing reached the server: always safe to try again.
-            raise TransientApiError(
-                self._scrub(f"cannot connect to {self.base_url}: {exc}")
+            raise ConnectFailedError(
+                self._scrub(f"cannot connect to {self.base_url}: {_connect_reason(exc)}")
             ) from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        except httpx.PoolTimeout:
+            self.limiter.observe(None, time.monotonic() - started)
+            raise TransientApiError("every connection to the server was busy") from None
+        except httpx.TimeoutException:
+            self.limiter.observe(None, time.monotonic() - started)
+            raise TimedOutError(
+                f"no answer from {self.base_url} after {self._read_timeout:g} s ({method} {url})"
+            ) from None
+        except httpx.HTTPError as exc:
+            # Resets, protocol errors: the request may have been processed. Only the error's
+            # class is shown: httpx's texts can carry request details.
             self.limiter.observe(None, time.monotonic() - started)
             raise OutcomeUnknownError(
-                self._scrub(
-                    f"{method} {url}: connection lost before the answer ({type(exc).__name__})"
-                )
+                f"{method} {url}: connection lost before the answer ({type(exc).__name__})"
             ) from None
+        self.answered = True
         self.limiter.observe(response.status_code, time.monotonic() - started)
         if response.is_success:
             return response
@@ -327,7 +404,7 @@ class SpottClient:
         message, request_id = _error_text(response)
         text = self._scrub(f"{method} {url} → {status}: {message}")
         if status in (401, 403):
-            return FatalApiError(
+            return AuthError(
                 f"{text} (check the API key and its permissions)",
                 status=status,
                 request_id=request_id,
@@ -346,6 +423,35 @@ class SpottClient:
     def _scrub(self, text: str) -> str:
         key = self._key.reveal()
         return text.replace(key, "********") if key else text
+
+
+def _open(path: Path) -> IO[bytes]:
+    """Open a file to send; a file gone or unreadable since the check fails only its row."""
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise FileChangedError(
+            f"{path.name} was removed after the check", path=path, code="file_missing"
+        ) from None
+    except OSError as exc:
+        raise FileChangedError(
+            f"cannot read {path.name}: {exc.strerror or exc}", path=path, code="file_unreadable"
+        ) from None
+
+
+def _connect_reason(exc: httpx.HTTPError) -> str:
+    """Why a connection failed, in words (httpx gives the operating system's error text)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return "its host name does not resolve (check the URL)"
+    if "getaddrinfo failed" in lowered or "temporary failure in name resolution" in lowered:
+        return "its host name does not resolve (check the URL, or the network)"
+    if "connection refused" in lowered or "actively refused" in lowered:
+        return "nothing accepts connections there (check the URL and port)"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "the connection timed out (check the URL, a firewall or a proxy)"
+    return text or type(exc).__name__
 
 
 def environment_proxy(base_url: str) -> str | None:

@@ -7,7 +7,7 @@ it. Every file kept beside the manifest is named in :mod:`.sidecars`.
 from .lock import ManifestLock
 from .shard import Shard
 from .sidecars import journal_path, journal_paths, lock_path
-from .store import Entry, Journal, State, load_entries, utc_now
+from .store import Entry, Journal, State, load_entries, merge_entries, utc_now
 
 __all__ = [
     "Entry",
@@ -19,5 +19,6 @@ __all__ = [
     "journal_paths",
     "load_entries",
     "lock_path",
+    "merge_entries",
     "utc_now",
 ]

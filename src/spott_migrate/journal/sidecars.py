@@ -39,3 +39,9 @@ def journal_paths(manifest_path: Path) -> list[Path]:
 def lock_path(manifest_path: Path, tag: str | None = None) -> Path:
     """Where a manifest's lock file lives."""
     return _sidecar(manifest_path, tag, LOCK_SUFFIX)
+
+
+def shard_lock_paths(manifest_path: Path) -> list[Path]:
+    """Every shard lock file beside the manifest (held or not)."""
+    pattern = f"{manifest_path.name}.{SHARD_PREFIX}*{LOCK_SUFFIX}"
+    return sorted(manifest_path.parent.glob(pattern))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, JournalError
 from .sidecars import journal_paths
 
 _SCHEMA = """
@@ -83,19 +83,33 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def load_entries(manifest_path: Path, sheet: str | None) -> dict[str, Entry]:
-    """All journals' entries merged: an assigned entry wins, else the most recent."""
+def load_entries(
+    manifest_path: Path, sheet: str | None, *, besides: Path | None = None
+) -> dict[str, Entry]:
+    """All journals' entries merged: an assigned entry wins, else the most recent.
+
+    ``besides`` leaves one journal out (a run's own, which it reads live).
+    """
     merged: dict[str, Entry] = {}
     for path in journal_paths(manifest_path):
+        if besides is not None and path == besides:
+            continue
         with Journal(path, sheet) as journal:
-            for key, entry in journal.entries().items():
-                old = merged.get(key)
-                if old is None or _rank(entry) > _rank(old):
-                    merged[key] = entry
+            merge_entries(merged, journal.entries())
     return merged
 
 
-def _rank(entry: Entry) -> tuple[bool, str]:
+def merge_entries(into: dict[str, Entry], entries: Mapping[str, Entry]) -> dict[str, Entry]:
+    """Fold ``entries`` into ``into`` (an assigned entry wins, else the most recent)."""
+    for key, entry in entries.items():
+        old = into.get(key)
+        if old is None or rank(entry) > rank(old):
+            into[key] = entry
+    return into
+
+
+def rank(entry: Entry) -> tuple[bool, str]:
+    """Which of two journals' entries for a row tells the truth: assigned first, then newest."""
     return entry.state is State.ASSIGNED, entry.updated_at
 
 
@@ -106,19 +120,29 @@ class Journal:
         self.path = path
         self.sheet = sheet or ""
         self._lock = threading.Lock()
+        if path.is_dir():
+            raise ConfigError(
+                f"cannot keep the run's journal at {path}: it is a folder; move it aside"
+            )
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
+                raise JournalError(_damaged_message(path, exc)) from None
             raise ConfigError(
                 f"cannot keep the run's journal at {path} ({exc}); the manifest's folder must be "
                 "writable: copy the manifest and its files to one that is"
-            ) from exc
-        # NORMAL survives a killed process (the WAL is in the OS's hands); only an intent is
-        # also made to survive power loss (see `record_assign_sent`).
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
+            ) from None
+        try:
+            # NORMAL survives a killed process (the WAL is in the OS's hands); only an intent is
+            # also made to survive power loss (see `record_assign_sent`).
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise _journal_error(path, exc) from None
         self._assigned: dict[str, tuple[int | None, str]] = {}
         self._pending_lock = threading.Lock()
 
@@ -141,28 +165,39 @@ class Journal:
         """Every row's entry, by row key."""
         self.flush()
         with self._lock:
-            cursor = self._db.execute(
-                "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
-                " assign_sent_at, attachment_id, code, message, attempts, updated_at"
-                " FROM rows WHERE sheet = ?",
-                (self.sheet,),
-            )
-            state = _STATES.__getitem__  # a dict look-up: calling the enum costs ~15× more
-            return {r[0]: Entry(r[0], r[1], state(r[2]), *r[3:]) for r in cursor}
+            try:
+                cursor = self._db.execute(
+                    "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
+                    " assign_sent_at, attachment_id, code, message, attempts, updated_at"
+                    " FROM rows WHERE sheet = ?",
+                    (self.sheet,),
+                )
+                state = _STATES.__getitem__  # a dict look-up: calling the enum costs ~15× more
+                return {r[0]: Entry(r[0], r[1], state(r[2]), *r[3:]) for r in cursor}
+            except (sqlite3.DatabaseError, KeyError) as exc:
+                raise _journal_error(self.path, exc) from None
 
     def _write(self, sql: str, params: Iterable[tuple[object, ...]], *, sync: bool = False) -> None:
+        """One transaction; a disk that is full or failing stops the run (``JournalError``).
+
+        Nothing is sent after a failed write: an intent that is not on disk must not be
+        followed by its request.
+        """
         with self._lock:
-            if sync:
-                self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(sql, params)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            if sync:
-                self._db.execute("PRAGMA synchronous=NORMAL")
+                if sync:
+                    self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(sql, params)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+                if sync:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.DatabaseError as exc:
+                raise _journal_error(self.path, exc) from None
 
     def _upsert(
         self,
@@ -298,6 +333,83 @@ class Journal:
             ((self.sheet, key, src, code, message, now) for key, src in rows),
         )
 
+    def record_marked(self, marked: Mapping[str, tuple[int, str]]) -> None:
+        """Row key -> (source row, attachment id) of rows the sheet marks assigned, trusted
+        because no journal existed (a manifest carried here from another machine)."""
+        now = utc_now()
+        self._write(
+            "INSERT INTO rows (sheet, row_key, source_row, state, attachment_id, code, message,"
+            " updated_at) VALUES (?, ?, ?, 'assigned', ?, NULL, NULL, ?)"
+            " ON CONFLICT (sheet, row_key) DO NOTHING",
+            ((self.sheet, key, src, att, now) for key, (src, att) in marked.items()),
+        )
+
+    def adopt(self, entries: Iterable[Entry]) -> None:
+        """Copy entries from another journal (a shard's, an earlier plain run's) into this one,
+        where they say more than this one does, so that this run acts on what they recorded."""
+        mine = self.entries()
+        newer = [e for e in entries if e.row_key not in mine or rank(e) > rank(mine[e.row_key])]
+        if not newer:
+            return
+        self._write(
+            "INSERT OR REPLACE INTO rows (sheet, row_key, source_row, state, temp_id,"
+            " upload_name, size, uploaded_at, assign_sent_at, attachment_id, code, message,"
+            " attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    self.sheet,
+                    e.row_key,
+                    e.source_row,
+                    e.state.value,
+                    e.temp_id,
+                    e.upload_name,
+                    e.size,
+                    e.uploaded_at,
+                    e.assign_sent_at,
+                    e.attachment_id,
+                    e.code,
+                    e.message,
+                    e.attempts,
+                    e.updated_at,
+                )
+                for e in newer
+            ),
+            sync=True,  # adopted intents are intents like any other
+        )
+
     def record_pending(self, rows: Iterable[tuple[str, int | None]]) -> None:
         """Forget a temporary upload: the row starts again with a fresh upload."""
         self._upsert(rows, State.PENDING, temp_id=None, upload_name=None, assign_sent_at=None)
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _damaged_message(path: Path, exc: BaseException) -> str:
+    return (
+        f"the run's journal {path.name} is damaged ({exc}); move it aside and re-run: rows "
+        "whose assign was in doubt are then checked against Spott before anything is sent"
+    )
+
+
+def _journal_error(path: Path, exc: BaseException) -> JournalError:
+    """One clear sentence for a journal that cannot be written or read."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.DatabaseError) and _damaged(exc):
+        return JournalError(_damaged_message(path, exc))
+    if isinstance(exc, KeyError):
+        return JournalError(
+            f"the run's journal {path.name} holds a state this version does not know"
+        )
+    if "full" in text:
+        return JournalError(
+            f"the disk holding {path.name} is full; free some space and re-run (nothing was "
+            "sent after the last step the journal recorded)"
+        )
+    if "readonly" in text or "read-only" in text:
+        return JournalError(
+            f"the run's journal {path.name} cannot be written: the folder is read-only"
+        )
+    return JournalError(f"the run's journal {path.name} cannot be written or read: {exc}")

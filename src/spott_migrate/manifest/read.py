@@ -40,6 +40,9 @@ class Manifest:
     # canonical column -> header text as written in the file
     column_map: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    # (modification time, size, inode) of the file when it was read: a save by the user since
+    # then shows as a different signature.
+    signature: tuple[int, int, int] | None = None
     _resolved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -63,8 +66,35 @@ class Manifest:
         objects cost several times more at 100k rows)."""
         return os.path.normpath(os.path.join(self.base_dir, file_path.replace("\\", "/")))
 
+    def unchanged_on_disk(self) -> bool:
+        """Whether the file on disk is still the one that was read (no save since)."""
+        return self.signature is not None and _signature(self.path) == self.signature
+
+    def take_over(self, other: Manifest) -> None:
+        """Become ``other``: the same file read again (after a save by the user)."""
+        self.rows, self.header_row, self.signature = other.rows, other.header_row, other.signature
+        self.column_map, self.encoding = other.column_map, other.encoding
+        self._resolved.clear()
+
+    def wrote(self, info: os.stat_result, results: pd.DataFrame) -> None:
+        """Our own write of ``results`` (source row + result columns) is now the file on disk."""
+        self.signature = info.st_mtime_ns, info.st_size, info.st_ino
+        at = self.rows.set_index(schema.SOURCE_ROW).index.get_indexer(results[schema.SOURCE_ROW])
+        found = at >= 0
+        for column in schema.RESULT_COLUMNS:
+            values = results[column].astype(str).to_numpy()[found]
+            self.rows.iloc[at[found], self.rows.columns.get_loc(column)] = values
+
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def read_manifest(
@@ -82,6 +112,10 @@ def read_manifest(
     path = Path(path)
     if not path.exists():
         raise ManifestError(f"manifest not found: {path}")
+    if path.is_dir():
+        raise ManifestError(f"{path} is a folder; give the manifest file inside it")
+    # Taken before reading: a save during the read then shows as a change later.
+    signature = _signature(path)
     suffix = path.suffix.lower()
     encoding: str | None = None
     if suffix in (".xlsx", ".xlsm"):
@@ -109,6 +143,7 @@ def read_manifest(
         rows=rows,
         column_map={name: header[i] for name, i in mapping.items()},
         encoding=encoding,
+        signature=signature,
     )
 
 

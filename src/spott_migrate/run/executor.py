@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ..client import SpottClient, UploadPart
@@ -29,6 +30,8 @@ from ..crashpoints import crash_point
 from ..errors import (
     ApiError,
     FatalApiError,
+    FileChangedError,
+    JournalError,
     OutcomeUnknownError,
     PermanentApiError,
     TransientApiError,
@@ -38,7 +41,8 @@ from ..journal import Entry, Journal, State
 from ..plan import AssignGroup, Plan, Step, UploadBatch
 from ..progress import NullProgress, Progress
 from .control import RunControl
-from .matching import match_listed, match_uploads
+from .filecheck import changed_since_check
+from .matching import confirm_claims, match_listed, match_uploads
 
 # How often a lost assign answer is checked and the missing part resent within one run.
 RECONCILE_ROUNDS = 3
@@ -50,6 +54,21 @@ FLUSH_SECONDS = 0.25
 CANCEL_GRACE_SECONDS = 5.0
 
 
+class Stop(StrEnum):
+    """Why a run ended before the end of its plan."""
+
+    CANCELLED = "cancelled"  # the panel's Cancel
+    INTERRUPTED = "interrupted"  # Ctrl-C
+    FATAL = "fatal"  # Spott said no further request can succeed (key, URL, no answer)
+    BREAKER = "breaker"  # too many consecutive failures
+    JOURNAL = "journal"  # the journal could not be written (disk full, damaged)
+
+    @property
+    def is_error(self) -> bool:
+        """True for the stops the user must act on before re-running (exit 2)."""
+        return self in (Stop.FATAL, Stop.JOURNAL)
+
+
 @dataclass
 class RunResult:
     """What a run did."""
@@ -59,9 +78,12 @@ class RunResult:
     requests_sent: int = 0
     requests_by_endpoint: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
-    # None when the plan ran to its end; else "cancelled", "fatal" or "breaker".
-    stopped: str | None = None
+    # None when the plan ran to its end.
+    stopped: Stop | None = None
+    # What stopped a run with ``stopped.is_error``, in one line.
     fatal_error: str | None = None
+    # The error itself, for front-ends that branch on its class (AuthError, UnreachableError…).
+    fatal_cause: Exception | None = None
     failures_by_code: dict[str, int] = field(default_factory=dict)
     # (seconds since start, files finished, bytes sent) after each finished step
     timeline: list[tuple[float, int, int]] = field(default_factory=list)
@@ -116,11 +138,42 @@ class Executor:
         self._lock = threading.Lock()
         self._breaker = _Breaker(settings.breaker_threshold)
         self._fatal: FatalApiError | None = None
+        self._journal_failure: JournalError | None = None
         self._bytes_sent = 0
         self._files_done = 0
         self._started = time.monotonic()
 
     # ------------------------------------------------------------------ entry points
+    def confirm_claims(self, jobs: Sequence[FileJob], claimed: Mapping[str, str]) -> set[str]:
+        """Ask Spott about rows the sheet marks assigned but the journal does not know.
+
+        Confirmed ones are journaled as assigned; the rest are sent as usual. Returns the keys
+        that could not be checked (the listing failed): they are left alone in this run.
+        """
+        by_target: dict[Target, list[FileJob]] = {}
+        for job in jobs:
+            if job.row_key in claimed:
+                by_target.setdefault(job.target, []).append(job)
+        unchecked: set[str] = set()
+        for target, group in by_target.items():
+            field_name, record_id = target[0]
+            try:
+                listed = self.client.list_attachments(**{field_name: record_id})
+            except FatalApiError as exc:
+                self._fatal = exc
+                unchecked.update(j.row_key for j in group)
+                continue
+            except ApiError:
+                unchecked.update(j.row_key for j in group)
+                continue
+            self._mark_assigned(confirm_claims(group, claimed, listed), group)
+        self._flush()
+        if unchecked:
+            note = "marked assigned in the sheet, not in the journal; Spott could not be asked"
+            rows = [(j.row_key, j.source_row) for j in jobs if j.row_key in unchecked]
+            self.journal.record_note(rows, Code.RETRIES_EXHAUSTED.value, note)
+        return unchecked
+
     def recover(self, jobs: Sequence[FileJob], entries: Mapping[str, Entry]) -> set[str]:
         """Settle rows a previous run left mid-way; return the keys that only need an assign.
 
@@ -167,10 +220,10 @@ class Executor:
         self.progress.start(plan.files, plan.bytes)
         try:
             self._schedule(plan)
+        finally:
+            self._flush()
             if self.result.stopped is None:
                 self._should_stop()  # a 401 or the breaker on the very last step still counts
-        finally:
-            self.journal.flush()
             self.progress.close()
             self.result.requests_sent = self.client.requests_sent
             self.result.requests_by_endpoint = self.client.requests_by_endpoint()
@@ -243,7 +296,7 @@ class Executor:
                         done_batches.add(step.index)
                     self._tick()
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
-                    self.journal.flush()
+                    self._flush()
                     last_flush = time.monotonic()
                 if self.on_checkpoint and time.monotonic() - last_checkpoint > interval:
                     began = time.monotonic()
@@ -263,18 +316,32 @@ class Executor:
                         self._finish(future, step)
             pool.shutdown(wait=False, cancel_futures=True)
 
+    def _flush(self) -> None:
+        """Write held-back outcomes; a journal that cannot take them stops the run."""
+        try:
+            self.journal.flush()
+        except JournalError as exc:
+            self._journal_failure = self._journal_failure or exc
+
     def _should_stop(self) -> bool:
+        if self._journal_failure is not None:
+            self._stop(Stop.JOURNAL, self._journal_failure)
+            return True
         if self._fatal is not None:
-            self.result.stopped = "fatal"
-            self.result.fatal_error = str(self._fatal)
+            self._stop(Stop.FATAL, self._fatal)
             return True
         if self._breaker.tripped.is_set():
-            self.result.stopped = "breaker"
+            self.result.stopped = Stop.BREAKER
             return True
         if self.control.cancelled:
-            self.result.stopped = "cancelled"
+            self.result.stopped = Stop.CANCELLED
             return True
         return False
+
+    def _stop(self, why: Stop, cause: Exception) -> None:
+        self.result.stopped = why
+        self.result.fatal_error = str(cause)
+        self.result.fatal_cause = cause
 
     def _submit(self, pool: ThreadPoolExecutor, step: UploadBatch | AssignGroup) -> Future[Any]:
         if isinstance(step, UploadBatch):
@@ -292,7 +359,7 @@ class Executor:
         for group in self._tails.get(batch.index, []):
             while self.control.paused:
                 self.control.wait_while_paused(0.2)
-            if self.control.cancelled or self._fatal is not None:
+            if self.control.cancelled or self._fatal is not None or self._journal_failure:
                 break
             try:
                 self._assign_group(group)
@@ -306,6 +373,8 @@ class Executor:
             return future.result() or []
         except FatalApiError as exc:
             self._fatal = exc
+        except JournalError as exc:
+            self._journal_failure = exc
         except _Deferred as exc:
             return [(step, exc)]
         return []
@@ -331,11 +400,25 @@ class Executor:
         self.progress.advance_bytes(n)
 
     def _upload_batch(self, wire_type: str, jobs: Sequence[FileJob]) -> None:
-        """Upload files; on a batch-wide 4xx, isolate the bad file by uploading one by one."""
-        parts = [UploadPart(j.upload_name or j.path.name, j.path, j.mime) for j in jobs]
+        """Upload files; on a batch-wide 4xx, isolate the bad file by uploading one by one.
+
+        Each file is first compared with what the check saw; one that changed fails its own
+        row (as does one that changes while it streams), and the rest go on.
+        """
+        jobs = self._unchanged(jobs)
+        if not jobs:
+            return
+        parts = [UploadPart(j.upload_name or j.path.name, j.path, j.mime, j.size) for j in jobs]
         sent_at = time.time()
         try:
             items = self.client.upload(wire_type, parts, on_bytes=self._on_bytes)
+        except FileChangedError as exc:
+            changed = [j for j in jobs if j.path == exc.path] or list(jobs[:1])
+            self._fail(changed, Code(exc.code), str(exc))
+            rest = [j for j in jobs if j not in changed]
+            if rest:
+                self._upload_batch(wire_type, rest)
+            return
         except PermanentApiError as exc:
             self._breaker.success()
             if len(jobs) > 1:
@@ -366,6 +449,17 @@ class Executor:
                 self._upload_batch(wire_type, [job])  # alone, the answer cannot be ambiguous
         elif unmatched:
             self._fail(unmatched, Code.UPLOAD_UNMATCHED, "the upload answer did not list this file")
+
+    def _unchanged(self, jobs: Sequence[FileJob]) -> list[FileJob]:
+        """``jobs`` whose files are still as checked; the others fail their rows here."""
+        keep: list[FileJob] = []
+        for job in jobs:
+            problem = changed_since_check(job)
+            if problem is None:
+                keep.append(job)
+            else:
+                self._fail([job], Code(problem.code), str(problem))
+        return keep
 
     def _sendable(self, group: AssignGroup) -> list[FileJob]:
         with self._lock:

@@ -26,10 +26,14 @@ def match_uploads(
     """Pair upload answers with files by name and size (never by position).
 
     Returns (job, temporary id) pairs and the jobs no answer matched. A one-file upload with one
-    answer pairs them whatever the answer's name, since nothing else can be meant.
+    answer pairs them whatever the answer's name (a server may rename uploads), but only if
+    the size, when the answer gives one, is the file's: an answer about other bytes is not ours.
     """
     if len(jobs) == 1 and len(items) == 1 and items[0].get("attachmentId"):
-        return [(jobs[0], str(items[0]["attachmentId"]))], []
+        size = items[0].get("size")
+        if size is None or _as_int(size) == jobs[0].size:
+            return [(jobs[0], str(items[0]["attachmentId"]))], []
+        return [], [jobs[0]]
     pool: dict[tuple[str, int], list[str]] = {}
     for item in items:
         if item.get("attachmentId"):
@@ -105,3 +109,44 @@ def _epoch(value: object) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+def confirm_claims(
+    jobs: Sequence[FileJob], claimed: Mapping[str, str], listed: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    """Which rows marked ``assigned`` in the sheet (row key -> the id in the sheet), but unknown
+    to the journal, Spott confirms: row key -> the attachment id Spott lists.
+
+    A mark may have been written onto the wrong row (a sheet edited during a run by an older
+    version), so the id alone does not confirm it: the attachment it names must also carry the
+    row's file name and size where Spott reports them. Failing that, an attachment with the
+    row's name and size on the record confirms it (Spott may have minted a permanent id).
+    """
+    by_id = {str(a.get("attachmentId")): a for a in listed}
+    used: set[str] = set()
+    found: dict[str, str] = {}
+    for job in jobs:
+        names = {job.display_name, job.upload_name, job.path.name} - {""}
+        item = by_id.get(claimed.get(job.row_key, ""))
+        if item is not None and _same_file(item, names, job.size, strict=False):
+            found[job.row_key] = str(item.get("attachmentId"))
+            used.add(found[job.row_key])
+            continue
+        for a in listed:
+            att = str(a.get("attachmentId"))
+            if att not in used and _same_file(a, names, job.size, strict=True):
+                found[job.row_key] = att
+                used.add(att)
+                break
+    return found
+
+
+def _same_file(item: Mapping[str, Any], names: set[str], size: int, *, strict: bool) -> bool:
+    """Whether a listed attachment shows the file's name and size (``strict``: both required;
+    else each only where the listing gives it)."""
+    listed_name, listed_size = item.get("attachmentName"), item.get("size")
+    if strict and (listed_name is None or listed_size is None):
+        return False
+    name_ok = listed_name is None or str(listed_name) in names
+    size_ok = listed_size is None or _as_int(listed_size) == size
+    return name_ok and size_ok

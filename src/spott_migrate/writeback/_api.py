@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
@@ -14,7 +15,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..errors import ManifestError, WriteBackError
-from ._atomic import ensure_backup, replace_atomically
+from ._atomic import ensure_backup, probe_writable, replace_atomically
 from ._cellref import MAX_ROW
 from ._columns import LayoutError
 from ._csvfile import read_csv, write_csv
@@ -28,6 +29,9 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 _UNREADABLE = (
     LayoutError,
     zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
     etree.XMLSyntaxError,
     UnicodeError,
     NotImplementedError,
@@ -42,12 +46,17 @@ def write_results(
     header_row: int = 1,
     output: Path | None = None,
     backup: bool = True,
+    unchanged: Callable[[], bool] | None = None,
+    replaced: Callable[[os.stat_result], None] | None = None,
 ) -> Path:
     """Write ``results`` (source row → {column: text}) into the manifest; return the file written.
 
     Writes ``path`` itself (after a one-time backup to ``<stem>.orig<suffix>``), or ``output``
     when given, leaving ``path`` untouched. The file is replaced atomically. Raises
-    ``WriteBackError`` with the reason and the path when it cannot be written.
+    ``WriteBackError`` with the reason and the path when it cannot be written. ``unchanged``
+    is asked right before the file is replaced: when it says the manifest changed meanwhile,
+    nothing is replaced and ``ManifestChangedError`` is raised. ``replaced`` receives the
+    new file's status once it is in place.
     """
     path = Path(path)
     kind = _kind(path, WriteBackError)
@@ -73,12 +82,62 @@ def write_results(
             # refused above without leaving anything behind).
             if in_place and backup:
                 ensure_backup(source)
-            replace_atomically(target, write, mode_of=source)
+            written = replace_atomically(target, write, mode_of=source, unchanged=unchanged)
     except _UNREADABLE as exc:
         raise WriteBackError(f"cannot write results into {path}: {exc}") from exc
     except OSError as exc:
         raise WriteBackError(f"writing results to {target} failed: {exc}") from exc
+    if replaced is not None:
+        replaced(written)
     return path if in_place else target
+
+
+def check_writable(
+    path: Path, *, sheet: str | None = None, header_row: int = 1, output: Path | None = None
+) -> None:
+    """Raise ``WriteBackError`` now if results could not be written later.
+
+    Asked before a run sends anything, so that a workbook with a damaged part, an ``--output``
+    of the wrong kind or a folder we may not write in is found while nothing is at stake. It
+    does the write's own preparation (the sheet is parsed, every other part decompressed) and
+    creates and removes a temporary file where the results will go.
+    """
+    path = Path(path)
+    kind = _kind(path, WriteBackError)
+    target = Path(output) if output is not None else path
+    if output is not None and _kind(target, WriteBackError) != kind:
+        raise WriteBackError(
+            f"--output {target.name}: results go into a copy of the manifest, so it must be a "
+            f"{path.suffix} file like {path.name}"
+        )
+    source = Path(os.path.realpath(path))
+    try:
+        if kind == "xlsx":
+            with zipfile.ZipFile(source) as package:
+                damaged = package.testzip()
+            if damaged is not None:
+                raise WriteBackError(_damaged(path, damaged))
+            with prepared_xlsx(source, {}, sheet=sheet, header_row=header_row):
+                pass
+        else:
+            read_csv(source, header_row=header_row, columns=())
+    except WriteBackError:
+        raise
+    except (zlib.error, EOFError) as exc:
+        raise WriteBackError(_damaged(path, None, exc)) from exc
+    except _UNREADABLE as exc:
+        raise WriteBackError(f"results could not be written into {path.name}: {exc}") from exc
+    except OSError as exc:
+        raise WriteBackError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    probe_writable(target.parent if target.parent != Path("") else Path("."))
+
+
+def _damaged(path: Path, part: str | None, exc: BaseException | None = None) -> str:
+    where = f"part {part}" if part else f"a part ({exc})"
+    return (
+        f"{where} of {path.name} is damaged, so results could not be written back into it; "
+        "open it in Excel and save it again (Excel repairs it), or save it as CSV"
+    )
 
 
 def read_results(

@@ -18,18 +18,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..crashpoints import crash_point
-from ..errors import WriteBackError
+from ..errors import ManifestChangedError, WriteBackError
 
 TEMP_SUFFIX = ".spott-tmp"
 
 
-def replace_atomically(target: Path, write: Callable[[BinaryIO], None], *, mode_of: Path) -> None:
+def replace_atomically(
+    target: Path,
+    write: Callable[[BinaryIO], None],
+    *,
+    mode_of: Path,
+    unchanged: Callable[[], bool] | None = None,
+) -> os.stat_result:
     """Run ``write`` into a temp file beside ``target``, then swap it in.
 
     The new file keeps ``target``'s permission bits, or takes ``mode_of``'s when ``target`` is
     new: ``mkstemp`` creates 0600 files, and a shared manifest must not silently become
     private. Errors from ``write`` propagate unchanged; failures of our own steps become
-    ``WriteBackError``.
+    ``WriteBackError``. ``unchanged``, asked just before the swap, guards a file the user may
+    save meanwhile: if it answers False, the new file is dropped (``ManifestChangedError``).
+    Returns the new file's status (taken before the swap, so it is ours, not a later save's).
     """
     folder = target.parent
     try:
@@ -45,9 +53,12 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], *, mode_
             crash_point("during_workbook_save")  # tests kill the process here
             out.flush()
             os.fsync(out.fileno())
+            written = os.fstat(out.fileno())
         with contextlib.suppress(OSError):  # e.g. file systems without permissions
             like = target if target.exists() else mode_of
             os.chmod(tmp, stat.S_IMODE(like.stat().st_mode))
+        if unchanged is not None and not unchanged():
+            raise ManifestChangedError(f"{target.name} changed while results were written")
         try:
             os.replace(tmp, target)
         except OSError as exc:
@@ -60,6 +71,21 @@ def replace_atomically(target: Path, write: Callable[[BinaryIO], None], *, mode_
             tmp.unlink()
         raise
     _sync_folder(folder)
+    return written
+
+
+def probe_writable(folder: Path) -> None:
+    """Raise ``WriteBackError`` unless a file can be created (and removed) in ``folder``."""
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".spott-probe.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise WriteBackError(
+            f"cannot write in {folder}: {exc.strerror or exc}; results go beside the manifest, "
+            "so its folder must be writable (or pass --output in a writable folder)"
+        ) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 def _sync_folder(folder: Path) -> None:

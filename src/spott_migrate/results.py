@@ -1,0 +1,139 @@
+"""Results: the journal projected onto the manifest's rows, and placed into the file by row key.
+
+A run can last hours, and the user may save the sheet meanwhile (a row inserted at the top, a
+row deleted, a sort). Results therefore never go to the row numbers read at the start: just
+before writing, the file is compared with what was read; if it changed it is read again, and
+every result goes to the row that now carries its row key. Rows the user added get nothing
+(the next run does them); rows the user deleted keep their results in the journal. The file is
+compared once more right before it is replaced, so a save made meanwhile is never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .codes import format_error
+from .errors import ManifestChangedError, ManifestError, WriteBackError
+from .journal import Entry, State, utc_now
+from .manifest import Manifest, read_manifest
+from .manifest import schema as s
+from .validation import Validation
+from .writeback import write_results
+
+# How often a write-back starts over because the file changed while it was being written.
+PLACEMENT_ATTEMPTS = 3
+
+
+def project_results(
+    manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
+) -> pd.DataFrame:
+    """The result columns for every row that is not already done: a view of the journal."""
+    problems = validation.problems_by_row()
+    now = utc_now()
+    out: list[tuple[object, ...]] = []
+    for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
+        if key in validation.done and key not in entries:
+            continue  # assigned in an earlier run elsewhere; leave the user's cells alone
+        if key in problems:
+            error = "; ".join(format_error(c, m) for c, m in problems[key])
+            cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
+        else:
+            cells = _result_cells(entries.get(key), now)
+        out.append((int(source_row), key, *cells))
+    columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _result_cells(entry: Entry | None, now: str) -> tuple[str, str, str, str]:
+    """(status, attachment id, error, updated at) of a valid row, from its journal entry."""
+    if entry is None:
+        return s.PENDING, "", "", now
+    if entry.state is State.ASSIGNED:
+        return s.ASSIGNED, entry.attachment_id or "", "", entry.updated_at
+    if entry.state is State.FAILED:
+        error = format_error(entry.code or "retries_exhausted", entry.message or "")
+        return s.FAILED, "", error, entry.updated_at
+    if entry.state is State.ASSIGN_SENT:
+        note = "not confirmed yet; the next run checks Spott before sending anything"
+    else:
+        note = format_error(entry.code, entry.message or "") if entry.code else ""
+    return s.PENDING, "", note, entry.updated_at
+
+
+def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
+    """Write the result columns into the manifest (or ``output``), each on its row key's row.
+
+    Into the manifest itself only rows whose result changed are written; when none did, the
+    file is left alone (a re-run of a finished manifest does not even rewrite it). ``manifest``
+    is kept up to date: after a save by the user it holds the file as read again, and after
+    our own write it knows the cells it wrote, so the next checkpoint need not read it again.
+    """
+    for _ in range(PLACEMENT_ATTEMPTS):
+        if not manifest.unchanged_on_disk():
+            manifest.take_over(_read_again(manifest))
+        placed = _placed(results, manifest)
+        if output is None:
+            placed = _changed(manifest, placed)
+            if placed.empty:
+                return manifest.path
+
+        def remember(info: os.stat_result, done: pd.DataFrame = placed) -> None:
+            manifest.wrote(info, done)
+
+        try:
+            return write_results(
+                manifest.path,
+                _cells(placed),
+                sheet=manifest.sheet,
+                header_row=manifest.header_row,
+                output=output,
+                unchanged=manifest.unchanged_on_disk,
+                replaced=remember if output is None else None,
+            )
+        except ManifestChangedError:
+            continue  # saved by someone while we wrote: read it again, place again
+    raise WriteBackError(
+        f"{manifest.path.name} kept changing while results were written into it; close it in "
+        "other programs and re-run (every result is kept in the journal)"
+    )
+
+
+def _read_again(manifest: Manifest) -> Manifest:
+    """The manifest as it is now on disk, read the way it was read before."""
+    try:
+        return read_manifest(manifest.path, sheet=manifest.sheet, column_map=manifest.column_map)
+    except ManifestError as exc:
+        raise WriteBackError(
+            f"{manifest.path.name} was changed during the run and can no longer be read ({exc}); "
+            "every result is kept in the journal: fix the file and re-run"
+        ) from None
+
+
+def _placed(results: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """``results`` with ``source_row`` taken from ``manifest`` by row key (keys it lacks drop)."""
+    rows = manifest.rows[[s.ROW_KEY, s.SOURCE_ROW]]
+    placed = results.drop(columns=[s.SOURCE_ROW]).merge(rows, on=s.ROW_KEY, how="inner")
+    return placed[[s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]]
+
+
+def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
+    compared = [s.STATUS, s.ATTACHMENT_ID, s.ERROR]
+    current = manifest.rows[[s.SOURCE_ROW, *compared]]
+    both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
+    same = pd.Series(True, index=both.index)
+    for column in compared:
+        same &= both[column].astype(str) == both[f"{column}_now"].fillna("").astype(str)
+    return results[~same.to_numpy()]
+
+
+def _cells(results: pd.DataFrame) -> dict[int, dict[str, str]]:
+    # Column by column: a dict per row from `to_dict("records")` costs ~10× more at 100k rows.
+    texts = [results[c].astype(str).tolist() for c in s.RESULT_COLUMNS]
+    return {
+        int(row): dict(zip(s.RESULT_COLUMNS, values, strict=True))
+        for row, *values in zip(results[s.SOURCE_ROW].tolist(), *texts, strict=True)
+    }

@@ -108,7 +108,7 @@ def test_a_plain_run_beside_a_running_shard_sends_nothing_twice(
 ) -> None:
     """The story of issue 10: a shard runs; someone starts a plain run of the same manifest."""
     path = make_manifest(12, logos=2)
-    sandbox.faults.add("upload", "slow", delay=0.4)  # keeps the shard busy for a while
+    sandbox.faults.add("*", "slow", delay=0.8)  # keeps the shard busy for a while
     shard = subprocess.Popen(
         [
             sys.executable,
@@ -121,6 +121,8 @@ def test_a_plain_run_beside_a_running_shard_sends_nothing_twice(
             "--quiet",
             "--shard",
             "1/2",
+            "--concurrency",
+            "1",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -133,6 +135,7 @@ def test_a_plain_run_beside_a_running_shard_sends_nothing_twice(
     plain = cli("run", str(path), "--base-url", sandbox.url, "--quiet")
     assert plain.returncode == 2, plain.stdout + plain.stderr
     assert "another run is using this manifest" in plain.stderr
+    assert shard.poll() is None  # the refusal came while the shard was still at work
     shard.communicate(timeout=120)
     sandbox.faults.clear()
     # The rest, done afterwards: every file exactly once.

@@ -82,3 +82,31 @@ def test_not_assigned_goes_back_to_uploaded_and_keeps_the_upload_time(tmp_path: 
     assert after.state is State.UPLOADED
     assert (after.temp_id, after.uploaded_at, after.size) == ("t1", before.uploaded_at, 1234)
     assert after.assign_sent_at is None
+
+
+def test_a_one_file_answer_is_taken_only_for_the_files_size() -> None:
+    from spott_migrate.run.matching import match_uploads
+
+    job = _job(size=1234)
+    renamed = {"attachmentId": "t1", "attachmentName": "upload-1.pdf", "size": 1234}
+    assert match_uploads([job], [renamed]) == ([(job, "t1")], [])  # a renamed upload is ours
+    no_size = {"attachmentId": "t2", "attachmentName": "x.pdf"}
+    assert match_uploads([job], [no_size]) == ([(job, "t2")], [])  # nothing to tell otherwise
+    other_bytes = {"attachmentId": "t3", "attachmentName": "cv.pdf", "size": 99}
+    assert match_uploads([job], [other_bytes]) == ([], [job])
+
+
+def test_a_claimed_mark_needs_the_rows_file_not_just_the_id() -> None:
+    from spott_migrate.run.matching import confirm_claims
+
+    mine, other = _job("k1", "mine.pdf", 100), _job("k2", "other.pdf", 200)
+    listed = [{"attachmentId": "a-other", "attachmentName": "other.pdf", "size": 200}]
+    # k1's mark carries other.pdf's id (a misplaced result): not confirmed.
+    assert confirm_claims([mine], {"k1": "a-other"}, listed) == {}
+    assert confirm_claims([other], {"k2": "a-other"}, listed) == {"k2": "a-other"}
+    # A permanent id Spott minted: the name and size confirm it.
+    assert confirm_claims([other], {"k2": "temp-9"}, listed) == {"k2": "a-other"}
+    # A listing without names and sizes confirms only by id.
+    bare = [{"attachmentId": "a-other"}]
+    assert confirm_claims([other], {"k2": "a-other"}, bare) == {"k2": "a-other"}
+    assert confirm_claims([other], {"k2": "temp-9"}, bare) == {}

@@ -7,6 +7,7 @@ Exit codes: 0 every row assigned (or already done) · 1 some rows invalid, faile
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,12 +18,15 @@ import click
 
 from . import spott_api
 from .config import Settings
-from .errors import ConfigError, RunInterrupted, SpottMigrateError
+from .errors import ConfigError, RunInterrupted, SpottMigrateError, WriteBackError
 from .journal import Shard
 from .pipeline import Check, MigrationReport, check, merge, migrate
 from .progress import NullProgress, TqdmProgress
+from .run import Stop
+from .writeback import check_writable
 
 EXIT_INTERRUPTED = 130
+DEBUG_ENV = "SPOTT_MIGRATE_DEBUG"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -42,8 +46,25 @@ def _errors_to_exit_codes(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            # A bug of ours, not the user's input: still one line, never a traceback that
+            # could show a request's headers. SPOTT_MIGRATE_DEBUG=1 shows the traceback.
+            if os.environ.get(DEBUG_ENV):
+                raise
+            text = _without_key(f"{type(exc).__name__}: {exc}")
+            click.echo(
+                f"error: unexpected failure ({text[:300]}); the journal holds every result so "
+                f"far — please report it (set {DEBUG_ENV}=1 for details)",
+                err=True,
+            )
+            sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _without_key(text: str) -> str:
+    key = os.environ.get(spott_api.API_KEY_ENV, "").strip()
+    return text.replace(key, "********") if key else text
 
 
 def _size(n: float) -> str:
@@ -80,9 +101,9 @@ def _print_report(report: MigrationReport) -> None:
     if run.failures_by_code:
         codes = ", ".join(f"{k} {v}" for k, v in sorted(run.failures_by_code.items()))
         click.echo(f"failures: {codes}")
-    if run.stopped == "fatal":
+    if run.stopped is not None and run.stopped.is_error:
         click.echo(f"stopped: {run.fatal_error}; untouched rows stay pending", err=True)
-    elif run.stopped == "breaker":
+    elif run.stopped is Stop.BREAKER:
         click.echo("stopped: too many consecutive failures; untouched rows stay pending", err=True)
     if report.written_to:
         click.echo(f"results written to {report.written_to}")
@@ -104,6 +125,13 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
     chk = check(manifest, sheet=sheet)
     _print_check(chk)
+    try:
+        check_writable(
+            chk.manifest.path, sheet=chk.manifest.sheet, header_row=chk.manifest.header_row
+        )
+    except WriteBackError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     sys.exit(1 if chk.validation.invalid_rows else 0)
 
 
@@ -141,6 +169,16 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
 @click.option(
     "--shard", help="Only shard K of N (e.g. 2/4); results wait in its journal for `merge`."
 )
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for a connection to Spott (default 10).",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for an answer, e.g. while a large upload is processed (default 120).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @_errors_to_exit_codes
 def run_command(
@@ -155,6 +193,8 @@ def run_command(
     limit: int | None,
     retry_failed: bool,
     shard: str | None,
+    connect_timeout: float | None,
+    read_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
@@ -166,6 +206,8 @@ def run_command(
         api_key=api_key,
         concurrency=concurrency,
         requests_per_minute=requests_per_minute,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         dry_run=dry_run or None,
     )
     if dry_run:

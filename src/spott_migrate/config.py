@@ -6,6 +6,7 @@ The environment is read here and nowhere else (``Settings.from_env``).
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -74,6 +75,21 @@ def as_secret(value: str | Secret | None, source: str = "the API key") -> Secret
     return Secret(stripped)
 
 
+def _check_url(url: str) -> None:
+    """A base URL the HTTP client can use, or a ConfigError that says what is wrong with it."""
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"the base URL must start with http:// or https://, not {url[:40]!r}")
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in url):
+        raise ConfigError(f"the base URL {url[:60]!r} has no host name, or holds spaces")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number in range
+    except ValueError:
+        raise ConfigError(f"the base URL {url[:60]!r} has an invalid port") from None
+    if parts.query or parts.fragment:
+        raise ConfigError(f"the base URL {url[:60]!r} must not have a query or fragment")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run can be tuned by. Defaults suit a laptop against the real API."""
@@ -115,8 +131,9 @@ class Settings:
             raise ConfigError("batch_byte_cap must be positive")
         if self.requests_per_minute <= 0:
             raise ConfigError("requests_per_minute must be positive")
-        if not self.base_url.startswith(("http://", "https://")):
-            raise ConfigError("base_url must start with http:// or https://")
+        _check_url(self.base_url)
+        if self.connect_timeout <= 0 or self.read_timeout <= 0:
+            raise ConfigError("timeouts must be positive numbers of seconds")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

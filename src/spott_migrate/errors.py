@@ -27,6 +27,9 @@
                                       once the retries are spent)
 
 Messages never contain the API key: the client scrubs it before raising.
+
+``FileLayoutError`` stands outside the tree on purpose: the file-format readers and writers
+raise it, and the public functions turn it into ``ManifestError`` or ``WriteBackError``.
 """
 
 from __future__ import annotations
@@ -130,3 +133,7 @@ class ConnectFailedError(TransientApiError):
 
 class TimedOutError(OutcomeUnknownError):
     """No answer came within the read timeout; the request may have been processed."""
+
+
+class FileLayoutError(ValueError):
+    """A file's structure or encoding does not allow the requested read or write (internal)."""

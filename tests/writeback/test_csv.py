@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
 
 import pytest
 
+from spott_migrate.manifest import read_manifest
 from spott_migrate.writeback import read_results, write_results
 
 
@@ -177,12 +179,43 @@ def test_project_reader_agrees_on_row_numbers(tmp_path: Path) -> None:
     }
 
 
-def test_utf16_is_refused_clearly(tmp_path: Path) -> None:
-    from spott_migrate.errors import WriteBackError
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_mark_is_read_and_written_back_in_its_own_encoding(
+    tmp_path: Path, codec: str
+) -> None:
+    """Excel's "Unicode text": UTF-16 with a byte-order mark, tab-delimited."""
+    mark = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
+    text = "file_path\ttype\tcandidate_id\r\nJürgen.pdf\tCV\tc1\r\n"
+    path = write_raw(tmp_path / "m.txt", mark + text.encode(codec))
+    manifest = read_manifest(path)
+    assert manifest.rows["file_path"].tolist() == ["Jürgen.pdf"]
+    write_results(path, {2: {"spott_status": "assigned ✓"}})
+    raw = path.read_bytes()
+    assert raw.startswith(mark) and not raw[2:].startswith(mark)
+    assert raw[2:].decode(codec) == (
+        "file_path\ttype\tcandidate_id\tspott_status\r\nJürgen.pdf\tCV\tc1\tassigned ✓\r\n"
+    )
+    assert read_manifest(path).rows["spott_status"].tolist() == ["assigned ✓"]
 
-    path = write_raw(tmp_path / "m.csv", "file_path\na.pdf\n".encode("utf-16"))
-    with pytest.raises(WriteBackError, match="UTF-16"):
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (codecs.BOM_UTF8 + b"file_path,type\n\xff.pdf,CV\n", "UTF-8 mark but is not valid"),
+        ("file_path,type\n".encode("utf-16-le"), "NUL bytes"),
+    ],
+)
+def test_undecodable_csv_is_a_clear_error_both_ways(
+    tmp_path: Path, raw: bytes, message: str
+) -> None:
+    from spott_migrate.errors import ManifestError, WriteBackError
+
+    path = write_raw(tmp_path / "m.csv", raw)
+    with pytest.raises(ManifestError, match=message):
+        read_manifest(path)
+    with pytest.raises(WriteBackError, match=message):
         write_results(path, {2: {"spott_status": "x"}})
+    assert path.read_bytes() == raw
 
 
 def test_csv_without_header_record(tmp_path: Path) -> None:

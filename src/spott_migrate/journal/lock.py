@@ -70,20 +70,25 @@ class ManifestLock:
 
     # ------------------------------------------------------------------ steps
     def _take_manifest(self, *, shared: bool) -> None:
-        lock = filelock.ReadWriteLock(self.path, timeout=0, blocking=False, is_singleton=False)
+        lock: filelock.ReadWriteLock | None = None
         try:
+            lock = filelock.ReadWriteLock(self.path, timeout=0, blocking=False, is_singleton=False)
             if shared:
                 lock.acquire_read()
             else:
                 lock.acquire_write()
         except filelock.Timeout:
-            lock.close()
+            if lock is not None:
+                lock.close()
             raise LockedError(self._held_message(shared=shared)) from None
-        except (sqlite3.Error, OSError) as exc:
-            lock.close()
+        except OSError as exc:
+            raise LockedError(_unwritable(self.path, exc)) from None
+        except sqlite3.Error as exc:
+            if lock is not None:
+                lock.close()
             raise LockedError(
-                f"cannot lock {self.manifest_path.name} ({exc}); the manifest's folder must be "
-                f"writable, and {self.path.name} must be a file this tool made (delete it if not)"
+                f"cannot lock {self.manifest_path.name} ({exc}); delete {self.path.name} if it "
+                "is not a lock file this version made"
             ) from None
         self._manifest = lock
 
@@ -92,11 +97,13 @@ class ManifestLock:
         lock = filelock.FileLock(lock_path(self.manifest_path, self.tag), timeout=0)
         try:
             lock.acquire(blocking=False)
-        except filelock.Timeout:
+        except filelock.Timeout:  # (a TimeoutError, so an OSError: test it first)
             raise LockedError(
                 f"shard {_shard_name(self.tag)} of this manifest is already running elsewhere; "
                 "wait for it to finish"
             ) from None
+        except OSError as exc:
+            raise LockedError(_unwritable(lock_path(self.manifest_path, self.tag), exc)) from None
         self._shard = lock
 
     def _refuse_other_splits(self) -> None:
@@ -132,6 +139,13 @@ class ManifestLock:
                 "until the shards are done"
             )
         return "another run is using this manifest; wait for it to finish"
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    return (
+        f"cannot write in {path.parent}: {exc.strerror or exc}; the run keeps its lock and "
+        "journal beside the manifest, so copy the manifest and its files to a writable folder"
+    )
 
 
 def _is_held(path: Path) -> bool:

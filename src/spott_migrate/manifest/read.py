@@ -19,8 +19,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import ManifestError
+from ..errors import FileLayoutError, ManifestError
 from . import schema
+from .csvformat import csv_delimiter, decode_text
+from .xlsxguard import guard_sheet
 
 ManifestKind = Literal["xlsx", "csv"]
 _OUR_COLUMNS = (*schema.RESULT_COLUMNS, schema.BUILD_PROBLEM)
@@ -189,31 +191,21 @@ def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]
         sheet = names[0]
     elif sheet not in names:
         raise ManifestError(f"sheet {sheet!r} not in {path.name}; it has: {', '.join(names)}")
+    guard_sheet(path, sheet)  # before calamine: a far-away cell would exhaust memory
     # skip_empty_area=False keeps absolute positions, so list index + 1 is the Excel row number.
     grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     return sheet, grid
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", raw.decode("utf-8-sig")
-    try:
-        return "utf-8", raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return "cp1252", raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise ManifestError(
-            "the CSV is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8' "
-            f"(byte {exc.start} cannot be decoded)"
-        ) from exc
-
-
 def _read_csv_grid(path: Path) -> tuple[str, list[list[Any]]]:
-    from ..writeback import csv_delimiter  # here: writeback itself uses the manifest schema
-
-    encoding, text = _decode(path.read_bytes())
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    try:
+        encoding, text = decode_text(raw)
+    except FileLayoutError as exc:
+        raise ManifestError(f"cannot read {path.name} as CSV: {exc}") from None
     # The write-back's own choice, so that results land in the columns read here. (The csv
     # module's Sniffer disagreed with it on ~3 % of generated files, and was the one wrong.)
     delimiter = csv_delimiter(text, path.suffix)

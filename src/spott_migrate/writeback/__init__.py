@@ -6,8 +6,8 @@ encoding, delimiter, quoting and line ends are kept. Both are replaced atomicall
 one-time backup of the original.
 """
 
+from ..manifest.csvformat import csv_delimiter
 from ._api import check_writable, read_results, write_results
 from ._columns import RESULT_COLUMNS
-from ._csvformat import csv_delimiter
 
 __all__ = ["RESULT_COLUMNS", "check_writable", "csv_delimiter", "read_results", "write_results"]

@@ -114,9 +114,7 @@ def check_writable(
     try:
         if kind == "xlsx":
             with zipfile.ZipFile(source) as package:
-                damaged = package.testzip()
-            if damaged is not None:
-                raise WriteBackError(_damaged(path, damaged))
+                _check_every_part(package, path)
             with prepared_xlsx(source, {}, sheet=sheet, header_row=header_row):
                 pass
         else:
@@ -130,6 +128,17 @@ def check_writable(
     except OSError as exc:
         raise WriteBackError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     probe_writable(target.parent if target.parent != Path("") else Path("."))
+
+
+def _check_every_part(package: zipfile.ZipFile, path: Path) -> None:
+    """Decompress every member once (its CRC is checked at the end): what the copy will do."""
+    for info in package.infolist():
+        try:
+            with package.open(info) as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise WriteBackError(_damaged(path, info.filename, exc)) from None
 
 
 def _damaged(path: Path, part: str | None, exc: BaseException | None = None) -> str:

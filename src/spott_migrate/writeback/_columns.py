@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 # Declared once for the project; re-exported here. Header names match with the reader's own
 # rule (case, blanks, "_", "-" and "." ignored), so that "Spott Status" is the column the
 # reader reports as spott_status and we never add a second one beside it.
+from ..errors import FileLayoutError
 from ..manifest.schema import RESULT_COLUMNS, header_key
 from ._cellref import MAX_COL
 
@@ -20,11 +21,9 @@ from ._cellref import MAX_COL
 _OURS = re.compile(r"spott[\s_\-.]", re.IGNORECASE)
 
 
-class LayoutError(ValueError):
-    """The manifest's structure does not allow the requested read or write.
-
-    Internal: the public functions turn it into ``WriteBackError`` or ``ManifestError``.
-    """
+# The manifest's structure does not allow the requested read or write. Internal: the public
+# functions turn it into ``WriteBackError`` or ``ManifestError``.
+LayoutError = FileLayoutError
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from ..manifest.csvformat import CsvFormat, detect_format
 from ._columns import LayoutError, find_columns, ordered_names, plan_columns
-from ._csvformat import CsvFormat, detect_format
 from ._text import csv_guard, csv_unguard, xml_safe
 
 Results = Mapping[int, Mapping[str, str]]
@@ -23,7 +23,8 @@ Results = Mapping[int, Mapping[str, str]]
 def write_csv(source: Path, out: BinaryIO, *, results: Results, header_row: int) -> None:
     """Write ``source`` with ``results`` applied to ``out``, in the source's own format."""
     fmt = detect_format(source, header_row)
-    text_out = io.TextIOWrapper(out, encoding=fmt.encoding, errors=fmt.errors, newline="")
+    out.write(fmt.mark)
+    text_out = io.TextIOWrapper(out, encoding=fmt.write_encoding, errors=fmt.errors, newline="")
     try:
         with open(source, encoding=fmt.encoding, errors=fmt.errors, newline="") as text_in:
             records = csv.reader(text_in, **fmt.reader_options())

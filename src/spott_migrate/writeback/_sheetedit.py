@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..manifest.xlsxpackage import parser
 from ._cellref import Box, cell_ref, format_range, parse_range, union
 from ._cells import Element, Tags, cell_xml, find_cell, place_cell, widen_spans
 from ._columns import LayoutError
-from ._package import parser
 from ._sheetxml import RowSpan, SheetXml
 
 # Rows parsed per lxml call: large enough to amortise the call, small enough to keep the

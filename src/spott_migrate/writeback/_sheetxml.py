@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..manifest.xlsxpackage import MAIN_NS, parser
 from ._columns import LayoutError
-from ._package import MAIN_NS, parser
 
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""  # attributes, with ">" allowed inside quotes
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)

@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from ..manifest.xlsxpackage import SheetPart, locate_sheet
 from ._cells import Element, Tags, cell_text, column_of, number_cells, shared_index
 from ._columns import LayoutError, find_columns, ordered_names, plan_columns
-from ._package import SheetPart, locate_sheet, read_shared_strings
+from ._package import read_shared_strings
 from ._sheetedit import BATCH_ROWS, Styles, column_styles, rewrite_sheet
 from ._sheetxml import SheetXml, find_row, parse_rows, scan_sheet
 from ._text import to_cell_text

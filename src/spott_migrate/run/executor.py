@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from ..client import SpottClient, UploadPart
 from ..codes import Code
@@ -43,11 +41,10 @@ from ..progress import NullProgress, Progress
 from .control import RunControl
 from .filecheck import changed_since_check
 from .matching import confirm_claims, match_listed, match_uploads
+from .schedule import PutOff, Started, StepQueue, riding_groups
 
 # How often a lost assign answer is checked and the missing part resent within one run.
 RECONCILE_ROUNDS = 3
-# How often a step put off by a long Retry-After is tried again within one run.
-MAX_DEFERRALS = 3
 # How often outcomes held back in memory are written to the journal.
 FLUSH_SECONDS = 0.25
 # After cancel, how long in-flight requests get to finish before they are abandoned.
@@ -132,7 +129,7 @@ class Executor:
         self._temp_ids: dict[str, str] = {}
         # Row key -> when its upload was sent (epoch s): attachments far older are not ours.
         self._upload_sent_at: dict[str, float] = {}
-        self._tails: dict[int, list[AssignGroup]] = {}
+        self._riders: dict[int, list[AssignGroup]] = {}
         # Rows whose assign intent is already durable in the journal.
         self._intended: set[str] = set()
         self._lock = threading.Lock()
@@ -232,89 +229,92 @@ class Executor:
 
     # ------------------------------------------------------------------ scheduling
     def _schedule(self, plan: Plan) -> None:
-        steps: deque[UploadBatch | AssignGroup] = deque(plan.steps)
-        groups: list[AssignGroup] = []
-        deferred: list[tuple[float, UploadBatch | AssignGroup, int]] = []
-        done_batches: set[int] = set()
-        inflight: dict[Future[Any], tuple[UploadBatch | AssignGroup, int]] = {}
-        last_checkpoint = last_flush = time.monotonic()
-        interval = self.settings.checkpoint_seconds
-        # A record whose files all travel in one batch is assigned by the worker that uploads
-        # that batch, straight after it: no hand-off through this thread.
-        self._tails = {}
-        for group in plan.groups:
-            if len(group.after) == 1:
-                self._tails.setdefault(next(iter(group.after)), []).append(group)
-        riding = {g.index for tail in self._tails.values() for g in tail}
+        """Start steps while workers are free, collect them as they end, until none is left
+        (or the run must stop). This thread only schedules; workers send the requests."""
+        self._riders = riding_groups(plan)
+        queue = StepQueue(plan, self._riders)
+        inflight: dict[Future[list[PutOff]], Started] = {}
+        self._next_flush = self._next_checkpoint = time.monotonic()
+        self._checkpoint_every = self.settings.checkpoint_seconds
         pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
         try:
-            while steps or groups or inflight or deferred:
+            while queue or inflight:
                 if self._should_stop():
                     break
-                width = self.client.limiter.window  # adapts to the server's answers
                 if not self.control.paused:
-                    now = time.monotonic()
-                    for item in [d for d in deferred if d[0] <= now]:
-                        if len(inflight) < width:
-                            deferred.remove(item)
-                            inflight[self._submit(pool, item[1])] = (item[1], item[2])
-                    while steps and isinstance(steps[0], AssignGroup):
-                        head = steps.popleft()  # ordered after their uploads
-                        if isinstance(head, AssignGroup) and head.index not in riding:
-                            groups.append(head)
-                    ready = [g for g in groups if g.after <= done_batches]
-                    ready = ready[: max(0, width - len(inflight))]
-                    for group in ready:  # assign soon after upload
-                        groups.remove(group)
-                        inflight[self._submit(pool, group)] = (group, 0)
-                    while steps and len(inflight) < width:
-                        step = steps.popleft()
-                        if isinstance(step, AssignGroup):
-                            if step.index not in riding:
-                                groups.append(step)
-                            continue
-                        inflight[self._submit(pool, step)] = (step, 0)
-                if not inflight:
-                    self.control.wait_while_paused(0.2)
-                    if deferred and not self.control.paused:
-                        time.sleep(
-                            min(0.2, max(0.0, min(d[0] for d in deferred) - time.monotonic()))
-                        )
-                    continue
-                finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    step, deferrals = inflight.pop(future)
-                    step_deferred = False
-                    for later_step, later in self._finish(future, step):
-                        tries = deferrals + 1 if later_step is step else 1
-                        if tries >= MAX_DEFERRALS:
-                            self._give_up(later_step, later.reason)
-                        else:
-                            step_deferred |= later_step is step
-                            deferred.append((time.monotonic() + later.seconds, later_step, tries))
-                    if isinstance(step, UploadBatch) and not step_deferred:
-                        done_batches.add(step.index)
-                    self._tick()
-                if time.monotonic() - last_flush > FLUSH_SECONDS:
-                    self._flush()
-                    last_flush = time.monotonic()
-                if self.on_checkpoint and time.monotonic() - last_checkpoint > interval:
-                    began = time.monotonic()
-                    self.on_checkpoint()
-                    last_checkpoint = time.monotonic()
-                    # A big workbook takes seconds to save: never spend over a tenth of the
-                    # run on checkpoints.
-                    interval = max(self.settings.checkpoint_seconds, 10 * (last_checkpoint - began))
+                    self._start_ready(queue, inflight, pool)
+                if inflight:
+                    self._collect(queue, inflight)
+                else:
+                    self._idle(queue)
+                self._housekeeping()
         except KeyboardInterrupt:
             self.control.cancel()
             raise
         finally:
-            if inflight:
-                wait(list(inflight), timeout=CANCEL_GRACE_SECONDS)
-                for future, (step, _) in inflight.items():
-                    if future.done():
-                        self._finish(future, step)
+            self._settle(inflight)
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start_ready(
+        self,
+        queue: StepQueue,
+        inflight: dict[Future[list[PutOff]], Started],
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        """Hand steps to workers up to the window the server's answers allow."""
+        width = self.client.limiter.window
+        while len(inflight) < width:
+            started = queue.next_step(time.monotonic())
+            if started is None:
+                return
+            step = started.step
+            if isinstance(step, UploadBatch):
+                inflight[pool.submit(self._upload_then_assign, step)] = started
+            else:
+                inflight[pool.submit(self._assign_step, step)] = started
+
+    def _collect(self, queue: StepQueue, inflight: dict[Future[list[PutOff]], Started]) -> None:
+        """Take in the steps that ended (waiting a little for one)."""
+        finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in finished:
+            started = inflight.pop(future)
+            put_off = self._outcome(future, started.step)
+            for later in queue.finished(started, put_off, time.monotonic()):
+                self._give_up(later.step, later.reason)
+            self._tick()
+
+    def _idle(self, queue: StepQueue) -> None:
+        """Nothing in flight: wait while paused, or until a step put off is due."""
+        if self.control.paused:
+            self.control.wait_while_paused(0.2)
+            return
+        due_in = queue.next_due_in(time.monotonic())
+        if due_in is not None:
+            time.sleep(min(0.2, due_in))
+
+    def _housekeeping(self) -> None:
+        """Write held-back outcomes a few times a second; checkpoint the workbook now and then."""
+        now = time.monotonic()
+        if now >= self._next_flush:
+            self._flush()
+            self._next_flush = time.monotonic() + FLUSH_SECONDS
+        if self.on_checkpoint and now - self._next_checkpoint > self._checkpoint_every:
+            began = time.monotonic()
+            self.on_checkpoint()
+            self._next_checkpoint = time.monotonic()
+            # A big workbook takes seconds to save: never spend over a tenth of the run on it.
+            self._checkpoint_every = max(
+                self.settings.checkpoint_seconds, 10 * (self._next_checkpoint - began)
+            )
+
+    def _settle(self, inflight: dict[Future[list[PutOff]], Started]) -> None:
+        """On the way out: give requests already sent a moment to end, and record their end."""
+        if not inflight:
+            return
+        wait(list(inflight), timeout=CANCEL_GRACE_SECONDS)
+        for future, started in inflight.items():
+            if future.done():
+                self._outcome(future, started.step)
 
     def _flush(self) -> None:
         """Write held-back outcomes; a journal that cannot take them stops the run."""
@@ -343,40 +343,41 @@ class Executor:
         self.result.fatal_error = str(cause)
         self.result.fatal_cause = cause
 
-    def _submit(self, pool: ThreadPoolExecutor, step: UploadBatch | AssignGroup) -> Future[Any]:
-        if isinstance(step, UploadBatch):
-            return pool.submit(self._upload_then_assign, step)
-        return pool.submit(self._assign_group, step)
-
-    def _upload_then_assign(self, batch: UploadBatch) -> list[tuple[Step, _Deferred]]:
-        """Upload a batch, then assign the records it completes; return assigns put off.
+    def _upload_then_assign(self, batch: UploadBatch) -> list[PutOff]:
+        """Upload a batch, then assign the records it completes; return the steps put off.
 
         Pause and cancel still act between requests: the worker waits while paused, and on
         cancel leaves the rest (their intent is journaled, so the next run checks them).
         """
-        self._upload_batch(batch.wire_type, batch.jobs)
-        later: list[tuple[Step, _Deferred]] = []
-        for group in self._tails.get(batch.index, []):
+        try:
+            self._upload_batch(batch.wire_type, batch.jobs)
+        except _Deferred as exc:
+            return [PutOff(batch, exc.seconds, exc.reason)]
+        later: list[PutOff] = []
+        for group in self._riders.get(batch.index, []):
             while self.control.paused:
                 self.control.wait_while_paused(0.2)
             if self.control.cancelled or self._fatal is not None or self._journal_failure:
                 break
-            try:
-                self._assign_group(group)
-            except _Deferred as exc:
-                later.append((group, exc))
+            later.extend(self._assign_step(group))
         return later
 
-    def _finish(self, future: Future[Any], step: Step) -> list[tuple[Step, _Deferred]]:
-        """Collect a worker's outcome: the steps to try again later, and when."""
+    def _assign_step(self, group: AssignGroup) -> list[PutOff]:
+        """Assign one record's files; a long Retry-After puts the step off."""
         try:
-            return future.result() or []
+            self._assign_group(group)
+        except _Deferred as exc:
+            return [PutOff(group, exc.seconds, exc.reason)]
+        return []
+
+    def _outcome(self, future: Future[list[PutOff]], step: Step) -> list[PutOff]:
+        """A worker's result: the steps it put off. A fatal error is kept for the scheduler."""
+        try:
+            return future.result()
         except FatalApiError as exc:
             self._fatal = exc
         except JournalError as exc:
             self._journal_failure = exc
-        except _Deferred as exc:
-            return [(step, exc)]
         return []
 
     def _give_up(self, step: UploadBatch | AssignGroup, reason: str) -> None:
@@ -489,11 +490,11 @@ class Executor:
                 # 401/403 means refused, not processed: the rows are simply still uploaded.
                 self._back_to_uploaded(jobs)
                 raise
-            except OutcomeUnknownError as exc:
+            except OutcomeUnknownError:
                 self._breaker.failure()
                 found = self._find_assigned(target, jobs)
                 if found is None:
-                    self._leave_unsettled(jobs, exc)
+                    self._leave_unsettled(jobs)
                     return
                 self._mark_assigned(found, jobs)
                 jobs = [j for j in jobs if j.row_key not in found]
@@ -518,7 +519,7 @@ class Executor:
             crash_point("after_assign_ok")
             self._mark_assigned({j.row_key: self._temp_ids[j.row_key] for j in jobs}, jobs)
             return
-        self._leave_unsettled(jobs, OutcomeUnknownError("assign answer lost repeatedly"))
+        self._leave_unsettled(jobs)  # the answer was lost every time
 
     def _back_to_uploaded(self, jobs: Sequence[FileJob]) -> None:
         with self._lock:
@@ -588,7 +589,7 @@ class Executor:
         if not self._breaker.tripped.is_set():
             self._fail(jobs, Code.RETRIES_EXHAUSTED, str(exc))
 
-    def _leave_unsettled(self, jobs: Sequence[FileJob], exc: ApiError) -> None:
+    def _leave_unsettled(self, jobs: Sequence[FileJob]) -> None:
         # The answer was lost and the check failed too: the rows stay `assign_sent`, and the
         # next run checks the record before sending anything. Never resend blind.
         for _ in jobs:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
+from ..codes import Code
 from ..config import Settings
 from ..errors import RunInterrupted, SpottMigrateError
 from ..journal import State
@@ -20,7 +22,21 @@ from ..manifest import Manifest, read_manifest
 from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
-from ..run import RunControl
+from ..run import RunControl, RunResult
+
+
+class RunEnd(Enum):
+    """How a run ended, in the terms the panel tells a person."""
+
+    FINISHED = "finished"  # every row it sent is assigned
+    WITH_FAILURES = "with failures"  # it ran to the end, and some rows failed
+    NOTHING_TO_DO = "nothing to do"  # there was nothing to send
+    CANCELLED = "cancelled"
+    UNREACHABLE = "unreachable"  # not one request got through: a wrong URL, no network
+    KEY_REFUSED = "key refused"
+    FATAL = "fatal"  # the API said stop for another reason
+    BREAKER = "breaker"  # too many network or server failures in a row
+    ERROR = "error"  # no report: the run could not start, or broke
 
 
 @dataclass(frozen=True)
@@ -31,11 +47,52 @@ class RunOutcome:
     error: str | None = None
     # What was asked: "pilot", "all" or "failed".
     kind: str = "all"
+    # Where the run sent its requests, for messages such as "could not reach …".
+    base_url: str = ""
 
     @property
     def cancelled(self) -> bool:
         """True when the run stopped because someone cancelled it."""
-        return self.report is not None and self.report.run.stopped in ("cancelled", "interrupted")
+        return self.end is RunEnd.CANCELLED
+
+    @property
+    def end(self) -> RunEnd:
+        """How the run ended."""
+        return run_end(self.report)
+
+
+def run_end(report: MigrationReport | None) -> RunEnd:
+    """How a run ended, from its report.
+
+    The one place in the panel that reads ``RunResult.stopped`` and ``fatal_error``, so their
+    coming typed form changes this function only.
+    """
+    if report is None:
+        return RunEnd.ERROR
+    run = report.run
+    if run.stopped in ("cancelled", "interrupted"):
+        return RunEnd.CANCELLED
+    if run.stopped == "fatal":
+        refused = any(status in (run.fatal_error or "") for status in ("401", "403"))
+        return RunEnd.KEY_REFUSED if refused else RunEnd.FATAL
+    if _nothing_got_through(run):
+        return RunEnd.UNREACHABLE
+    if run.stopped == "breaker":
+        return RunEnd.BREAKER
+    if run.requests_sent == 0 and run.assigned == 0 and run.failed == 0:
+        return RunEnd.NOTHING_TO_DO
+    return RunEnd.WITH_FAILURES if run.failed else RunEnd.FINISHED
+
+
+def _nothing_got_through(run: RunResult) -> bool:
+    """Every row it tried failed after its retries, and not one byte was taken."""
+    bytes_taken = run.timeline[-1][2] if run.timeline else 0
+    return (
+        run.failed > 0
+        and run.assigned == 0
+        and bytes_taken == 0
+        and set(run.failures_by_code) == {Code.RETRIES_EXHAUSTED.value}
+    )
 
 
 class Session:
@@ -112,6 +169,7 @@ class Session:
         if self.running:
             raise SpottMigrateError("a run is already going; pause or cancel it first")
         kind = "failed" if only_failed else ("pilot" if limit is not None else "all")
+        url = settings.base_url
         control = RunControl()
         path, sheet, column_map = self.path, self.sheet, dict(self.column_map) or None
 
@@ -127,13 +185,13 @@ class Session:
                     limit=limit,
                     only_failed=only_failed,
                 )
-                outcome = RunOutcome(report, kind=kind)
+                outcome = RunOutcome(report, kind=kind, base_url=url)
             except RunInterrupted as exc:
-                outcome = RunOutcome(exc.report, str(exc), kind)  # type: ignore[arg-type]
+                outcome = RunOutcome(exc.report, str(exc), kind, url)  # type: ignore[arg-type]
             except SpottMigrateError as exc:
-                outcome = RunOutcome(None, str(exc), kind)
+                outcome = RunOutcome(None, str(exc), kind, url)
             except Exception as exc:  # a thread's exception would vanish; show it instead
-                outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind)
+                outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind, url)
             self.last = outcome
             if on_done is not None:
                 on_done(outcome)

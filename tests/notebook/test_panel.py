@@ -221,7 +221,8 @@ def test_pilot_runs_only_the_first_rows(
     assert [statuses(path)[r] for r in range(2, 8)] == ["assigned"] * 2 + ["pending"] * 4
     assert_sandbox_matches_manifest(sandbox, path)
     assert "<b>finished</b> · every row sent is assigned" in panel.progress.line.value
-    assert "pilot over: assigned 2 · pending 4" in panel.controls.note.value
+    assert "pilot over at " in panel.controls.note.value
+    assert ": assigned 2 · pending 4; results written back" in panel.controls.note.value
     assert "<b>4</b> files" in panel.plan.widget.value  # what is left
     panel.pause()  # too late: the run is over, and the buttons stay as they are
     assert enabled(panel) == {"pilot", "all"}
@@ -269,7 +270,7 @@ def test_pause_resume_cancel_and_finish(
     assert sorted(marks.values()).count("assigned") == done
     assert sorted(marks.values()).count("pending") == 20 - done
     assert_sandbox_matches_manifest(sandbox, path)
-    assert f"run over: assigned {done} · pending {20 - done}" in panel.controls.note.value
+    assert f": assigned {done} · pending {20 - done}" in panel.controls.note.value
     assert "<b>cancelled</b> · rows not reached stay pending" in panel.progress.line.value
     assert enabled(panel) == {"pilot", "all"}
 

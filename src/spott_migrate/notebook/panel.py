@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from ..config import Settings
@@ -43,7 +44,20 @@ from .wording import counts, ending
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Runs whose requests got answers: only they tell how fast this Spott is.
+_PACED = frozenset({RunEnd.FINISHED, RunEnd.WITH_FAILURES, RunEnd.CANCELLED})
+
+# The note shown above the panel in JupyterLab only when the panel itself cannot be: the
+# panel's own HTML carries the rule that hides the note, so a live panel never shows it.
+_REOPENED_CLASS = "spott-reopened-note"
+_REOPENED_NOTE = (
+    f'<div class="{_REOPENED_CLASS}" style="color:#8a5a00">The spott-migrate panel belongs '
+    "here, but its kernel is gone (the notebook was reopened, or the kernel restarted), so "
+    "JupyterLab cannot draw it. <b>Run this cell again</b> for a live panel: it reads the "
+    "manifest and its journal, so every result so far is still there.</div>"
+)
 _TITLE = (
+    f"<style>.jp-OutputArea:has(.spott-panel) .{_REOPENED_CLASS} {{ display: none; }}</style>"
     '<div style="font-size:1.3em;font-weight:600">spott-migrate</div>'
     '<div style="color:#666">Load a manifest, fix what the check finds, run a pilot, then the '
     "rest. Results are written back into the manifest after every run.</div>"
@@ -138,12 +152,18 @@ class Panel:
             ],
             layout=widgets.Layout(width="100%", max_width="72em"),
         )
+        self._name_parts()
         self._wire()
         self._enable()
         if manifest is not None:
             self.load(sheet=sheet)
 
     # -- display ---------------------------------------------------------------------------
+    def _ipython_display_(self) -> None:
+        """In a notebook: the panel, after a note that only shows when the panel cannot."""
+        display(HTML(_REOPENED_NOTE))
+        display(self._repr_mimebundle_(), raw=True)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if bundle is not None:
@@ -167,6 +187,27 @@ class Panel:
             widget = stack.pop()
             yield widget
             stack.extend(reversed(list(getattr(widget, "children", ()))))
+
+    def _name_parts(self) -> None:
+        """CSS classes on the parts a person reads, so a browser test (or a style) finds them."""
+        named: dict[str, widgets.DOMWidget] = {
+            "spott-panel": self.widget,
+            "spott-source-note": self.source.note,
+            "spott-mapping-note": self.mapping.note,
+            "spott-check-summary": self.problems.summary,
+            "spott-plan": self.plan.widget,
+            "spott-run-note": self.controls.note,
+            "spott-key-status": self.controls.key.status,
+            "spott-run-status": self.progress.line,
+            "spott-run-counts": self.progress.statuses,
+            "spott-files-bar": self.progress.files,
+            "spott-result-counts": self.results.counts,
+            "spott-results": self.results.table,
+            "spott-report-note": self.results.export_note,
+            "spott-report-link": self.results.export_link,
+        }
+        for name, widget in named.items():
+            widget.add_class(name)
 
     # -- wiring ----------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -353,6 +394,8 @@ class Panel:
         self.progress.reset()
         what = "failed rows" if only_failed else (f"pilot of {limit} rows" if limit else "run")
         with self._state_lock:
+            # Said before the thread starts, so it can never land after the run's own summary.
+            self.controls.say(f"{what} started", "info")
             self._session.start(
                 settings,
                 progress=self._progress,
@@ -364,7 +407,6 @@ class Panel:
             self._active = True
             self.controls.set_state("running")
             self._enable()
-        self.controls.say(f"{what} started", "info")
 
     def pause(self) -> None:
         """Send no new requests until :meth:`resume`; requests in flight finish."""
@@ -432,7 +474,8 @@ class Panel:
             self.controls.note.clear()  # the status line says what happened
             return
         self.report = report
-        self._pace = self._pace.after(report.run)
+        if end in _PACED:  # a run that failed to get through says nothing of the pace
+            self._pace = self._pace.after(report.run)
         self.results.show(rows_frame(report), str(report.written_to or ""))
         if self._plots_on:
             self._figures = all_figures(report)

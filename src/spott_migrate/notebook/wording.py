@@ -7,6 +7,7 @@ decides how the run ended.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ..manifest import schema as s
@@ -83,4 +84,4 @@ def counts(outcome: RunOutcome) -> str:
     order += sorted(st for st in report.statuses if st not in order)
     numbers = " · ".join(f"{st} {report.statuses[st]}" for st in order)
     written = f"; results written back to {report.written_to.name}" if report.written_to else ""
-    return f"{_WHAT[outcome.kind]} over: {numbers}{written}"
+    return f"{_WHAT[outcome.kind]} over at {time.strftime('%H:%M:%S')}: {numbers}{written}"

@@ -37,6 +37,7 @@ class ProgressView:
         self.codes = widgets.HTML()
         self._lock = threading.Lock()
         self._over = False
+        self.line.value = "no run yet in this panel"
         self.widget = widgets.VBox(
             [
                 wrapping_row([self.files, self.files_text]),

@@ -63,8 +63,10 @@ class ResultsView:
         if relative is None:
             self.export_note.say(f"report written to {path}", "ok")
             return
-        self.export_note.say("report written beside the manifest; click to open it:", "ok")
-        self.export_link.append_display_data(FileLink(relative))
+        self.export_note.say(f"report written beside the manifest: {path}", "ok")
+        self.export_link.append_display_data(
+            FileLink(relative, result_html_prefix="open it in JupyterLab: ")
+        )
 
     def show(self, frame: pd.DataFrame, written_to: str | None = None) -> None:
         """Show rows as :func:`~spott_migrate.report.rows_frame` gives them."""

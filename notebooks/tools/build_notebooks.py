@@ -128,8 +128,7 @@ def quickstart() -> list[nbformat.NotebookNode]:
             "It is written beside the manifest; click the link to open it in JupyterLab."
         ),
         new_code_cell(
-            'report_file = report.write_html(full, WORK / "migration-report.html")\n'
-            + REPORT_LINK
+            'report_file = report.write_html(full, WORK / "migration-report.html")\n' + REPORT_LINK
         ),
         new_markdown_cell(
             "## 7. Does Spott agree?\n\nEvery row the manifest calls `assigned` must be on its "
@@ -192,9 +191,7 @@ def legacy_export() -> list[nbformat.NotebookNode]:
             "    write_manifest,\n"
             ")\n"
             "from spott_migrate.sandbox import Sandbox\n\n"
-            "REPO = Path.cwd().parent  # this notebook lives in notebooks/\n"
-            + RUNS
-            + "\n"
+            "REPO = Path.cwd().parent  # this notebook lives in notebooks/\n" + RUNS + "\n"
             'WORK = Path(tempfile.mkdtemp(prefix="legacy-", dir=RUNS)).resolve()\n'
             'EXPORT = WORK / "legacy_export"\n'
             "shutil.copytree(\n"
@@ -347,8 +344,7 @@ def rerun_failed() -> list[nbformat.NotebookNode]:
             "agrees, text = sandbox_agreement(rest, sandbox)\nprint(text)\nassert agrees"
         ),
         new_code_cell(
-            'report_file = report.write_html(rest, WORK / "migration-report.html")\n'
-            + REPORT_LINK
+            'report_file = report.write_html(rest, WORK / "migration-report.html")\n' + REPORT_LINK
         ),
         new_code_cell("sandbox.stop()"),
     ]

@@ -490,3 +490,18 @@ def test_without_the_live_widget_the_panel_says_what_to_do(
     assert bundle is not None and "application/vnd.jupyter.widget-view+json" in bundle
     text = bundle["text/plain"]
     assert "run this cell again" in text and len(text) < 300 and CANARY_KEY not in text
+
+
+def test_a_run_that_cannot_start_says_why_in_the_status_line(
+    settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    panel = Panel(path, settings=settings)
+    path.unlink()  # gone between the check and the run
+    click(panel, "all")
+    finish(panel)
+    assert "<b>failed</b> · " in panel.progress.line.value
+    assert panel.progress.files.bar_style == "danger"
+    assert panel.last_error is not None and "manifest.xlsx" in panel.last_error
+    assert errors_shown(panel) == []  # said in the status line, not in a note as well
+    assert enabled(panel) == {"pilot", "all"}  # the file may come back: nothing is locked

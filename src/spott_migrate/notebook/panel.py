@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
-from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from ..config import Settings
 from ..errors import ManifestError, SpottMigrateError
 from ..pipeline import Check, MigrationReport
 from ..report import all_figures, rows_frame, write_html
+from . import display
 from .headers import guess_mapping, header_cells, missing_columns, sheet_names
 from .keyfield import KeyField
 from .memory import ColumnMemory
@@ -46,22 +46,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Runs whose requests got answers: only they tell how fast this Spott is.
 _PACED = frozenset({RunEnd.FINISHED, RunEnd.WITH_FAILURES, RunEnd.CANCELLED})
-
-# The note shown above the panel in JupyterLab only when the panel itself cannot be: the
-# panel's own HTML carries the rule that hides the note, so a live panel never shows it.
-_REOPENED_CLASS = "spott-reopened-note"
-_REOPENED_NOTE = (
-    f'<div class="{_REOPENED_CLASS}" style="color:#8a5a00">The spott-migrate panel belongs '
-    "here, but its kernel is gone (the notebook was reopened, or the kernel restarted), so "
-    "JupyterLab cannot draw it. <b>Run this cell again</b> for a live panel: it reads the "
-    "manifest and its journal, so every result so far is still there.</div>"
-)
-_TITLE = (
-    f"<style>.jp-OutputArea:has(.spott-panel) .{_REOPENED_CLASS} {{ display: none; }}</style>"
-    '<div style="font-size:1.3em;font-weight:600">spott-migrate</div>'
-    '<div style="color:#666">Load a manifest, fix what the check finds, run a pilot, then the '
-    "rest. Results are written back into the manifest after every run.</div>"
-)
 
 
 def _shown_errors(where: str) -> Callable[[F], F]:
@@ -133,7 +117,7 @@ class Panel:
         self.plots = PlotsView()
         self.widget = widgets.VBox(
             [
-                widgets.HTML(_TITLE),
+                widgets.HTML(display.TITLE),
                 heading(1, "Manifest"),
                 self.source.widget,
                 heading(2, "Columns"),
@@ -161,19 +145,16 @@ class Panel:
     # -- display ---------------------------------------------------------------------------
     def _ipython_display_(self) -> None:
         """In a notebook: the panel, after a note that only shows when the panel cannot."""
-        display(HTML(_REOPENED_NOTE))
-        display(self._repr_mimebundle_(), raw=True)
+        display.show(self.widget, self._static_text())
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if bundle is not None:
-            # What a front-end without the live widget shows (a reopened notebook before its
-            # cells run again, a static viewer): a line saying what to do, not a widget dump.
-            bundle["text/plain"] = (
-                f"{self!r}: run this cell again for the live panel; the results so far are in "
-                "the manifest and its journal"
-            )
-        return bundle
+        return display.bundle(self.widget, self._static_text(), **kwargs)
+
+    def _static_text(self) -> str:
+        return (
+            f"{self!r}: run this cell again for the live panel; the results so far are in the "
+            "manifest and its journal"
+        )
 
     def __repr__(self) -> str:
         path = str(self._session.path) if self._session.path else None
@@ -189,25 +170,24 @@ class Panel:
             stack.extend(reversed(list(getattr(widget, "children", ()))))
 
     def _name_parts(self) -> None:
-        """CSS classes on the parts a person reads, so a browser test (or a style) finds them."""
-        named: dict[str, widgets.DOMWidget] = {
-            "spott-panel": self.widget,
-            "spott-source-note": self.source.note,
-            "spott-mapping-note": self.mapping.note,
-            "spott-check-summary": self.problems.summary,
-            "spott-plan": self.plan.widget,
-            "spott-run-note": self.controls.note,
-            "spott-key-status": self.controls.key.status,
-            "spott-run-status": self.progress.line,
-            "spott-run-counts": self.progress.statuses,
-            "spott-files-bar": self.progress.files,
-            "spott-result-counts": self.results.counts,
-            "spott-results": self.results.table,
-            "spott-report-note": self.results.export_note,
-            "spott-report-link": self.results.export_link,
-        }
-        for name, widget in named.items():
-            widget.add_class(name)
+        display.name_parts(
+            {
+                "spott-panel": self.widget,
+                "spott-source-note": self.source.note,
+                "spott-mapping-note": self.mapping.note,
+                "spott-check-summary": self.problems.summary,
+                "spott-plan": self.plan.widget,
+                "spott-run-note": self.controls.note,
+                "spott-key-status": self.controls.key.status,
+                "spott-run-status": self.progress.line,
+                "spott-run-counts": self.progress.statuses,
+                "spott-files-bar": self.progress.files,
+                "spott-result-counts": self.results.counts,
+                "spott-results": self.results.table,
+                "spott-report-note": self.results.export_note,
+                "spott-report-link": self.results.export_link,
+            }
+        )
 
     # -- wiring ----------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -320,7 +300,7 @@ class Panel:
         """A manifest was read: say so, check it, and drop what only waited for it."""
         self.source.say(f"loaded {name}: {rows} rows, and checked them (section 3)", "ok")
         self.controls.note.settled(Cause.MANIFEST)
-        self.controls.note.clear_problem()  # a run's error was about the manifest read before
+        self.controls.note.clear_problem()  # whatever the run area warned of was the old file
         self.results.export_note.clear_problem()
         self.validate()
 

@@ -94,9 +94,13 @@ class JupyterLab:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SPOTT_", "JUPYTER"))}
+        # Everything the server and its kernels write goes under `state`, nothing to ~/.
+        # (Kernel specs and JupyterLab's extensions are found in the virtualenv itself.)
         env.update(
             JUPYTER_CONFIG_DIR=str(self.state / "config"),
+            JUPYTER_DATA_DIR=str(self.state / "data"),
             JUPYTER_RUNTIME_DIR=str(self.state / "runtime"),
+            IPYTHONDIR=str(self.state / "ipython"),
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(self.state / "workspaces"),
             PYTHONUNBUFFERED="1",

@@ -139,6 +139,31 @@ def report_links(notebook: nbformat.NotebookNode) -> list[str]:
 _HREF = re.compile(r"href='([^']+)'")
 
 
+def table_headers(notebook: nbformat.NotebookNode) -> list[list[str]]:
+    """The column headers of every DataFrame the notebook shows (the index column dropped)."""
+    tables = []
+    for output in outputs(notebook):
+        html = output.get("data", {}).get("text/html", "")
+        for head in re.findall(r"<thead>(.*?)</thead>", html, flags=re.S):
+            first_row = re.search(r"<tr[^>]*>(.*?)</tr>", head, flags=re.S)
+            cells = re.findall(r"<th[^>]*>(.*?)</th>", first_row.group(1) if first_row else "")
+            tables.append([c.strip() for c in cells[1:]])
+    return tables
+
+
+def assert_reasons_first_paths_last(notebook: nbformat.NotebookNode) -> None:
+    """A wide table scrolls sideways: why a row failed must be in view, its path may not be."""
+    checked = 0
+    for headers in table_headers(notebook):
+        paths = [h for h in headers if "path" in h]
+        reasons = [h for h in headers if "error" in h or "problem" in h or h == "code"]
+        if paths and reasons:
+            checked += 1
+            assert headers[-1] in paths, headers
+            assert headers.index(reasons[0]) <= 2, headers
+    assert checked, "no table with a reason and a path"
+
+
 def test_committed_notebooks_have_no_outputs() -> None:
     for name in NAMES:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -241,6 +266,7 @@ def test_quickstart_shows_plots_report_and_panel_without_the_key(
     ]
     assert len(widget_views) == 1  # the panel
     assert_report_file(facts["report_file"])
+    assert_reasons_first_paths_last(notebook)
     # offered as a link relative to the notebook, which JupyterLab opens in a tab
     assert relative_link(facts["report_file"], Path(facts["manifest"]).parents[4]) in (
         report_links(notebook)
@@ -271,6 +297,7 @@ def test_legacy_export_built_migrated_and_checked(tmp_path: Path) -> None:
     # each placed file is on its record once, with the type the builder inferred
     assert actual_on_records(facts, with_type=True) == expected_on_records(manifest, with_type=True)
     assert images(notebook) == 2
+    assert_reasons_first_paths_last(notebook)
 
 
 # -- 03: faults, a fix, and re-running only what failed --------------------------------------
@@ -306,6 +333,7 @@ def test_rerun_failed_retries_only_the_failed_rows_then_the_fixed_one(tmp_path: 
     assert max(on_records.values()) == 1  # nothing assigned twice through all three runs
     assert_report_file(facts["report_file"])
     assert report_links(notebook) == [relative_link(facts["report_file"], tmp_path)]
+    assert_reasons_first_paths_last(notebook)
     assert images(notebook) == 1
 
 

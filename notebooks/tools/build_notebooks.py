@@ -1,13 +1,17 @@
 """Write the worked notebooks in notebooks/ from the cell sources below, without outputs.
 
 The notebooks are committed without outputs (the tests check that); editing them here keeps
-their source reviewable as plain Python. Run from the repository root:
+their source reviewable as plain Python. Running this again also strips the outputs a notebook
+gained by being run and saved, so git shows no change. From the repository root:
 
-    .venv/bin/python notebooks/tools/build_notebooks.py
+    .venv/bin/python notebooks/tools/build_notebooks.py          # (re)write them
+    .venv/bin/python notebooks/tools/build_notebooks.py --check  # fail if one differs
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
 import nbformat
@@ -15,29 +19,44 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent.parent
 
-SETUP = """\
+# Each run works in a new folder under notebooks/runs/ (ignored by git): inside the folder
+# JupyterLab serves, so the reports it writes open from a link.
+RUNS = """\
+RUNS = Path("runs")  # beside this notebook, ignored by git; delete it when done
+RUNS.mkdir(exist_ok=True)"""
+
+SETUP = (
+    """\
 %matplotlib inline
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import FileLink
 
 from spott_migrate import Settings, check, migrate, report
 from spott_migrate.demo import prepare_workdir, sandbox_agreement
 from spott_migrate.sandbox import Sandbox
 
 REPO = Path.cwd().parent  # this notebook lives in notebooks/
+"""
+    + RUNS
+    + """
 # A private copy: the committed sample_data/ is never touched.
-SCRATCH = Path(tempfile.mkdtemp(prefix="spott-{name}-"))
+SCRATCH = Path(tempfile.mkdtemp(prefix="{name}-", dir=RUNS)).resolve()
 WORK = prepare_workdir(REPO / "sample_data", SCRATCH / "run")
 MANIFEST = WORK / "manifest.xlsx"
 print(MANIFEST)"""
+)
 
 RESULTS = '''\
 def results(path):
-    """The manifest as it now reads, with the four result columns spott-migrate writes."""
-    columns = ["file_path", "type", "spott_status", "spott_attachment_id", "spott_error"]
+    """The manifest as it now reads: the result columns first, the file's path last."""
+    columns = ["spott_status", "spott_error", "spott_attachment_id", "type", "file_path"]
     return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")[columns]'''
+
+# A report file as a link (JupyterLab opens it in a tab), relative to this notebook.
+REPORT_LINK = "FileLink(report_file.relative_to(Path.cwd().resolve()))"
 
 
 def quickstart() -> list[nbformat.NotebookNode]:
@@ -46,8 +65,8 @@ def quickstart() -> list[nbformat.NotebookNode]:
             "# Quickstart: the sample migration, step by step\n\n"
             "This notebook migrates `sample_data/` into the **sandbox**: a local server that "
             "answers like Spott's API, started inside this notebook. No account and no network "
-            "are needed. It works on a copy of the sample data in a temporary folder, so the "
-            "committed files never change.\n\n"
+            "are needed. It works on a copy of the sample data in a new folder under "
+            "`notebooks/runs/` (ignored by git), so the committed files never change.\n\n"
             "Against the real Spott the steps are the same: give `Settings` the API key "
             "(`Settings.from_env()` reads `SPOTT_API_KEY`) instead of the sandbox's."
         ),
@@ -102,13 +121,14 @@ def quickstart() -> list[nbformat.NotebookNode]:
         new_code_cell("report.plot_throughput(full)"),
         new_markdown_cell("The rows that were not assigned, each with how to fix it:"),
         new_code_cell(
-            'report.not_assigned(full)[["source_row", "file_path", "status", "error", "fix"]]'
+            'report.not_assigned(full)[["status", "error", "fix", "source_row", "file_path"]]'
         ),
         new_markdown_cell(
-            "One self-contained HTML file (plots embedded) for whoever signs the migration off:"
+            "One self-contained HTML file (plots embedded) for whoever signs the migration off. "
+            "It is written beside the manifest; click the link to open it in JupyterLab."
         ),
         new_code_cell(
-            'report_file = report.write_html(full, WORK / "migration-report.html")\nreport_file'
+            'report_file = report.write_html(full, WORK / "migration-report.html")\n' + REPORT_LINK
         ),
         new_markdown_cell(
             "## 7. Does Spott agree?\n\nEvery row the manifest calls `assigned` must be on its "
@@ -120,13 +140,20 @@ def quickstart() -> list[nbformat.NotebookNode]:
         new_markdown_cell(
             "## 8. All of this from one cell\n\nThe control panel does the same steps with "
             "buttons: load, map columns, check, pilot, run with pause/resume/cancel, re-run "
-            "failed rows, results and plots. (Here everything is already done, so it shows the "
-            "finished state.)"
+            "failed rows, results, plots and the report. Here everything is already done, so "
+            "it shows the finished state: *Run pilot* and *Run all* are off, since nothing is "
+            "left to send. Edit the spreadsheet (say, fix a row's `type`), press "
+            "*Check again*, and they come on. The sandbox keeps running until the last cell."
         ),
         new_code_cell(
             "from spott_migrate.notebook import Panel\n\n"
             "panel = Panel(MANIFEST, settings=settings)\n"
             "panel"
+        ),
+        new_markdown_cell(
+            "## 9. When you are done: stop the sandbox\n\n"
+            "Run this last. After it, the panel above can no longer reach Spott (its runs "
+            "would say so in the status line)."
         ),
         new_code_cell("sandbox.stop()"),
     ]
@@ -142,7 +169,8 @@ def legacy_export() -> list[nbformat.NotebookNode]:
             "record found through a crosswalk or by e-mail. Rows it cannot place stay in the "
             "manifest and say why. Then the manifest is migrated like any other.\n\n"
             "The export used here is `sample_data/legacy_export/` (its README lists every case "
-            "it covers), copied to a temporary folder; the Spott is the sandbox."
+            "it covers), copied to a new folder under `notebooks/runs/` (ignored by git); the "
+            "Spott is the sandbox."
         ),
         new_code_cell(
             "%matplotlib inline\n"
@@ -163,8 +191,8 @@ def legacy_export() -> list[nbformat.NotebookNode]:
             "    write_manifest,\n"
             ")\n"
             "from spott_migrate.sandbox import Sandbox\n\n"
-            "REPO = Path.cwd().parent  # this notebook lives in notebooks/\n"
-            'WORK = Path(tempfile.mkdtemp(prefix="spott-legacy-"))\n'
+            "REPO = Path.cwd().parent  # this notebook lives in notebooks/\n" + RUNS + "\n"
+            'WORK = Path(tempfile.mkdtemp(prefix="legacy-", dir=RUNS)).resolve()\n'
             'EXPORT = WORK / "legacy_export"\n'
             "shutil.copytree(\n"
             '    REPO / "sample_data" / "legacy_export", EXPORT, '
@@ -205,8 +233,9 @@ def legacy_export() -> list[nbformat.NotebookNode]:
             "summary(built)"
         ),
         new_code_cell(
-            'columns = ["source_path", "type", "type_rule", "candidate_id", "company_id"]\n'
-            'built[[*columns, "vacancy_id", "resolved_by", "spott_build_problem"]]'
+            "# Why a row could not be placed first, the file's path last.\n"
+            'columns = ["spott_build_problem", "type", "type_rule", "resolved_by"]\n'
+            'built[[*columns, "candidate_id", "company_id", "vacancy_id", "source_path"]]'
         ),
         new_markdown_cell(
             "## 3. Write it, check it, migrate it\n\n"
@@ -222,7 +251,7 @@ def legacy_export() -> list[nbformat.NotebookNode]:
         new_code_cell('report.plot_status_by_type(migrated, by="type")'),
         new_code_cell("report.plot_failure_reasons(migrated)"),
         new_markdown_cell("What is left to sort out by hand, with the builder's reasons:"),
-        new_code_cell('report.not_assigned(migrated)[["source_row", "file_path", "error", "fix"]]'),
+        new_code_cell('report.not_assigned(migrated)[["error", "fix", "source_row", "file_path"]]'),
         new_markdown_cell("## 4. Does Spott agree?"),
         new_code_cell(
             "agrees, text = sandbox_agreement(migrated, sandbox)\nprint(text)\nassert agrees"
@@ -315,7 +344,7 @@ def rerun_failed() -> list[nbformat.NotebookNode]:
             "agrees, text = sandbox_agreement(rest, sandbox)\nprint(text)\nassert agrees"
         ),
         new_code_cell(
-            'report_file = report.write_html(rest, WORK / "migration-report.html")\nreport_file'
+            'report_file = report.write_html(rest, WORK / "migration-report.html")\n' + REPORT_LINK
         ),
         new_code_cell("sandbox.stop()"),
     ]
@@ -344,7 +373,24 @@ def build(name: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def stale() -> list[str]:
+    """The committed notebooks that differ from what this script writes (outputs included)."""
+    return [
+        name
+        for name in NOTEBOOKS
+        if not (HERE / name).is_file()
+        or (HERE / name).read_text(encoding="utf-8") != nbformat.writes(build(name)) + "\n"
+    ]
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; fail if stale")
+    if parser.parse_args().check:
+        names = stale()
+        for name in names:
+            print(f"{name} differs from build_notebooks.py (run it to rewrite)", file=sys.stderr)
+        raise SystemExit(1 if names else 0)
     for name in NOTEBOOKS:
         nbformat.write(build(name), HERE / name)
         print("wrote", HERE / name)

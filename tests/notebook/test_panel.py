@@ -8,17 +8,21 @@ sandbox holds, and what was written back into the manifest.
 from __future__ import annotations
 
 import json
+import re
+import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import ipywidgets as widgets
 import openpyxl
 import pytest
 
-from spott_migrate import Settings
+from spott_migrate import Settings, check
 from spott_migrate.notebook import Panel
 from spott_migrate.notebook.memory import memory_path
+from spott_migrate.notebook.pace import Pace
 from spott_migrate.sandbox import Sandbox
 
 from ..conftest import CANARY_KEY, ManifestFactory
@@ -62,6 +66,28 @@ def enabled(panel: Panel) -> set[str]:
     return {name for name, b in panel.controls.buttons.items() if not b.disabled}
 
 
+def shown(panel: Panel, text: str) -> int:
+    """How many times ``text`` appears in what the panel shows."""
+    values = [
+        str(w.value) for w in panel.all_widgets() if isinstance(w, widgets.HTML | widgets.Label)
+    ]
+    return sum(v.count(text) for v in values)
+
+
+def errors_shown(panel: Panel) -> list[str]:
+    return [
+        str(w.value)
+        for w in panel.all_widgets()
+        if isinstance(w, widgets.HTML) and getattr(w, "tone", "") == "error"
+    ]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_load_validate_and_run_all(
     sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
 ) -> None:
@@ -99,6 +125,9 @@ def test_load_validate_and_run_all(
     assert "finished" in panel.progress.line.value
     assert "assigned <b>7</b>" in panel.progress.statuses.value
     assert panel.results.table.value.count("background:#e3f4ee") == 7  # assigned rows
+    # the results table: what a failed row needs first, the long path last
+    headers = re.findall(r"<th>(.*?)</th>", panel.results.table.value)
+    assert headers[:2] == ["status", "error"] and headers[-1] == "file"
     assert set(panel.plots.images) >= {"Failure reasons", "File sizes", "Throughput"}
     assert all(bytes(img.value)[:4] == b"\x89PNG" for img in panel.plots.images.values())
     # and the plan now says there is nothing left
@@ -191,7 +220,9 @@ def test_pilot_runs_only_the_first_rows(
     finish(panel)
     assert [statuses(path)[r] for r in range(2, 8)] == ["assigned"] * 2 + ["pending"] * 4
     assert_sandbox_matches_manifest(sandbox, path)
-    assert "pilot finished" in panel.controls.note.value
+    assert "<b>finished</b> · every row sent is assigned" in panel.progress.line.value
+    assert "pilot over at " in panel.controls.note.value
+    assert ": assigned 2 · pending 4; results written back" in panel.controls.note.value
     assert "<b>4</b> files" in panel.plan.widget.value  # what is left
     panel.pause()  # too late: the run is over, and the buttons stay as they are
     assert enabled(panel) == {"pilot", "all"}
@@ -206,6 +237,10 @@ def test_pause_resume_cancel_and_finish(
     panel.controls.concurrency.value = 1
     click(panel, "all")
     assert panel.running and enabled(panel) == {"pause", "cancel"}
+    # nothing that reads or rewrites the manifest while the run owns it
+    for button in (panel.source.load, panel.mapping.apply, panel.problems.again):
+        assert button.disabled, button.description
+    assert panel.results.export.disabled
     wait_until(lambda: panel.progress.files.value >= 2)
     assert "ETA" in panel.progress.line.value
 
@@ -235,8 +270,8 @@ def test_pause_resume_cancel_and_finish(
     assert sorted(marks.values()).count("assigned") == done
     assert sorted(marks.values()).count("pending") == 20 - done
     assert_sandbox_matches_manifest(sandbox, path)
-    assert "cancelled" in panel.controls.note.value
-    assert "cancelled" in panel.progress.line.value
+    assert f": assigned {done} · pending {20 - done}" in panel.controls.note.value
+    assert "<b>cancelled</b> · rows not reached stay pending" in panel.progress.line.value
     assert enabled(panel) == {"pilot", "all"}
 
     sandbox.faults.clear()
@@ -283,7 +318,8 @@ def test_refused_key_stops_the_run_and_is_forgotten(
     panel.controls.key.password.value = "not-the-key"
     click(panel, "all")
     finish(panel)
-    assert "stopped" in panel.controls.note.value
+    assert "<b>stopped</b> · Spott refused the API key" in panel.progress.line.value
+    assert panel.progress.files.bar_style == "danger"
     assert set(statuses(path).values()) == {"pending"}
     assert sandbox.state.assignments() == {}
     assert "no API key" in panel.controls.key.status.value
@@ -305,3 +341,167 @@ def test_the_key_is_never_shown(
         assert CANARY_KEY not in json.dumps(widget.get_state(), default=repr), widget
     report = panel.export_report()
     assert report is not None and CANARY_KEY not in report.read_text()
+
+
+def test_messages_show_once_and_go_when_their_cause_is_fixed(
+    settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    path = make_manifest(3, logos=0)
+    panel = Panel(settings=settings.with_(api_key=None))
+    panel.load()
+    assert shown(panel, "or upload it") == 1  # once, beside the path box
+    assert "or upload it" in panel.source.note.value
+    panel.load(path)
+    assert shown(panel, "or upload it") == 0
+    assert "loaded manifest.xlsx: 3 rows, and checked them" in panel.source.note.value
+    assert errors_shown(panel) == []
+
+    panel.run_all()
+    assert shown(panel, "enter the API key first") == 1
+    assert "enter the API key first" in panel.controls.note.value
+    panel.controls.key.password.value = CANARY_KEY
+    assert shown(panel, "enter the API key first") == 0
+    assert errors_shown(panel) == []
+
+    # a header the aliases do not know: asked in section 2, gone once answered
+    write(tmp_path / "cv.pdf", pdf_bytes("cv"))
+    renamed = write_xlsx(
+        tmp_path / "renamed.xlsx",
+        [("cv.pdf", "CV", "cand-1", None, None, None)],
+        header=("Pfad", *HEADER[1:]),
+    )
+    panel.load(renamed)
+    assert shown(panel, "no column chosen for file_path") == 1
+    assert "no column chosen for file_path" in panel.mapping.note.value
+    assert "columns need choosing" in panel.source.note.value
+    panel.apply_mapping({"file_path": "Pfad"})
+    assert shown(panel, "no column chosen") == 0 and shown(panel, "need choosing") == 0
+    assert errors_shown(panel) == []
+    assert "1 ready to send" in panel.problems.summary.value
+
+
+def test_unreachable_spott_is_an_error_in_the_status_line(
+    settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(3, logos=0)
+    panel = Panel(path, settings=settings)
+    url = f"http://127.0.0.1:{closed_port()}"
+    panel.controls.base_url.value = url
+    click(panel, "pilot")
+    finish(panel)
+    line = panel.progress.line.value
+    assert f"<b>stopped</b> · could not reach Spott at {url}: no request got through" in line
+    assert "finished" not in line and "Check the Spott URL" in line
+    assert panel.progress.files.bar_style == panel.progress.bytes.bar_style == "danger"
+    assert panel.progress.bytes.value == 0
+    assert panel.last_error is not None and "could not reach Spott" in panel.last_error
+    assert shown(panel, "could not reach Spott") == 1  # the status line, not the note too
+    # nothing reached a server: the rows stay pending, ready once the URL is right
+    assert enabled(panel) == {"pilot", "all"}
+    assert set(statuses(path).values()) == {"pending"}
+
+
+def test_a_run_with_nothing_to_send_finishes_and_the_buttons_say_so(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    panel = Panel(path, settings=settings)
+    click(panel, "all")
+    finish(panel)
+    assert "Nothing left to send" in panel.plan.widget.value
+    assert enabled(panel) == set()  # no run would do anything
+    panel.run_all()  # the method still runs, and says what it did
+    finish(panel)
+    line = panel.progress.line.value
+    assert "<b>finished</b> · nothing left to send" in line
+    assert "running" not in line and "ETA" not in line
+    assert panel.progress.files.value == panel.progress.files.max
+    assert panel.progress.files.bar_style == "success"
+    assert panel.last_error is None
+
+
+def test_check_again_reads_the_edited_files(
+    settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    path = make_manifest(
+        2, logos=0, extra_rows=[("files/late.pdf", "CV", "cand-3", None, None, None)]
+    )
+    panel = Panel(path, settings=settings)
+    assert "2 ready to send, 1 invalid" in panel.problems.summary.value
+    assert "<b>2</b> files" in panel.plan.widget.value
+    assert not panel.problems.again.disabled
+    write(tmp_path / "files" / "late.pdf", pdf_bytes("late"))  # the missing file turns up
+    panel.problems.again.click()
+    assert "3 ready to send, 0 invalid" in panel.problems.summary.value
+    assert "<b>3</b> files" in panel.plan.widget.value
+
+
+def test_the_estimate_uses_the_pace_measured_by_a_run(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(6, per_candidate=1, logos=0)
+    panel = Panel(path, settings=settings, pilot_rows=2)
+    assert "a guess until a pilot" in panel.plan.widget.value
+    click(panel, "pilot")
+    finish(panel)
+    assert panel.report is not None
+    sent = panel.report.run.requests_sent
+    text = panel.plan.widget.value
+    assert "at the pace measured so far" in text and f"over {sent} requests" in text
+
+
+def test_pace_estimate_prefers_the_measured_rate_within_the_limit(
+    make_manifest: ManifestFactory,
+) -> None:
+    plan = check(make_manifest(4, per_candidate=1, logos=0)).plan
+    limit = Settings(requests_per_minute=600)  # at most 10 requests a second
+    assert Pace().estimate_seconds(plan, limit) == plan.estimate_seconds(limit)
+    slow = Pace(requests=4, seconds=8.0)  # half a request a second
+    assert slow.estimate_seconds(plan, limit) == pytest.approx(plan.requests * 2)
+    fast = Pace(requests=1000, seconds=1.0)  # faster than the limit allows
+    assert fast.estimate_seconds(plan, limit) == pytest.approx(plan.requests / 10)
+
+
+def test_export_writes_beside_the_manifest_and_links_it(
+    sandbox: Sandbox,
+    settings: Settings,
+    make_manifest: ManifestFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the notebook's folder: links are relative to it
+    path = make_manifest(2, logos=0)
+    panel = Panel(path, settings=settings)
+    click(panel, "all")
+    finish(panel)
+    panel.results.export.click()
+    report = tmp_path / "manifest-report.html"
+    assert report.is_file() and "every valid row is assigned" in report.read_text()
+    (link,) = panel.results.export_link.outputs
+    assert "href='manifest-report.html'" in link["data"]["text/html"]
+    assert "report written beside the manifest" in panel.results.export_note.value
+
+
+def test_without_the_live_widget_the_panel_says_what_to_do(
+    settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    panel = Panel(make_manifest(2, logos=0), settings=settings)
+    bundle = panel._repr_mimebundle_()
+    assert bundle is not None and "application/vnd.jupyter.widget-view+json" in bundle
+    text = bundle["text/plain"]
+    assert "run this cell again" in text and len(text) < 300 and CANARY_KEY not in text
+
+
+def test_a_run_that_cannot_start_says_why_in_the_status_line(
+    settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    panel = Panel(path, settings=settings)
+    path.unlink()  # gone between the check and the run
+    click(panel, "all")
+    finish(panel)
+    assert "<b>failed</b> · " in panel.progress.line.value
+    assert panel.progress.files.bar_style == "danger"
+    assert panel.last_error is not None and "manifest.xlsx" in panel.last_error
+    assert errors_shown(panel) == []  # said in the status line, not in a note as well
+    assert enabled(panel) == {"pilot", "all"}  # the file may come back: nothing is locked

@@ -127,12 +127,19 @@ def test_html_report_is_valid_self_contained_and_lists_failed_rows(
     table = root.find(".//table")
     assert table is not None
     rows = table.findall("./tbody/tr")
-    cells = [[td.text or "" for td in tr.findall("td")] for tr in rows]
-    assert len(cells) == 3 and {"10", "11"} <= {c[0] for c in cells}
-    by_status = {c[4] for c in cells}
-    assert by_status == {"invalid", "failed"}
-    assert any(c[5].startswith("file_missing:") and "check the path" in c[6] for c in cells)
-    assert any(c[5].startswith("assign_rejected:") for c in cells)
+    headers = [th.text for th in table.findall("./thead/tr/th")]
+    # what a failed row needs comes first, the long path last
+    assert headers[:3] == ["status", "error", "how to fix"] and headers[-1] == "file"
+    cells = [
+        dict(zip(headers, (td.text or "" for td in tr.findall("td")), strict=True)) for tr in rows
+    ]
+    assert len(cells) == 3 and {"10", "11"} <= {c["row"] for c in cells}
+    assert {c["status"] for c in cells} == {"invalid", "failed"}
+    assert any(
+        c["error"].startswith("file_missing:") and "check the path" in c["how to fix"]
+        for c in cells
+    )
+    assert any(c["error"].startswith("assign_rejected:") for c in cells)
     body = ET.tostring(root, encoding="unicode")
     assert "assigned: 8" in body and "Rows not assigned (3)" in body
     assert CANARY_KEY not in text
@@ -144,3 +151,33 @@ def test_html_escapes_what_users_wrote(outcome: MigrationReport) -> None:
     text = rpt.render_html(outcome, figures={})
     assert "<script>" not in text and "&lt;script&gt;" in text
     ET.fromstring(text)
+
+
+def _still_to_do(text: str) -> str:
+    root = ET.fromstring(text)
+    facts = root.find(".//dl")
+    assert facts is not None
+    terms = [dt.text for dt in facts.findall("dt")]
+    return facts.findall("dd")[terms.index("still to do")].text or ""
+
+
+def test_still_to_do_is_what_the_run_left(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    """Counted from the results after the run, not from the plan the run started with."""
+    path = make_manifest(6, per_candidate=1, logos=0)
+    before = check(path, settings=settings)
+    assert _still_to_do(rpt.render_html(before, figures={})).startswith("6 files,")
+    pilot = migrate(path, settings=settings, limit=1)
+    assert rpt.still_to_do(pilot).files == 5
+    assert _still_to_do(rpt.render_html(pilot, figures={})).startswith("5 files,")
+    sandbox.faults.add("assign", "status_before", status=400, times=1)
+    rest = migrate(path, settings=settings.with_(concurrency=1))
+    assert rest.statuses == {"assigned": 5, "failed": 1}
+    left = _still_to_do(rpt.render_html(rest, figures={}))
+    assert left.startswith("1 file, ") and "about 2 requests" in left  # one upload, one assign
+    retry = migrate(path, settings=settings, only_failed=True)
+    assert retry.statuses == {"assigned": 6}
+    assert _still_to_do(rpt.render_html(retry, figures={})) == (
+        "nothing: every valid row is assigned"
+    )

@@ -7,6 +7,7 @@ longer than that moment. The status line says only where the key came from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,17 +22,22 @@ class KeyField:
     def __init__(self, initial: Secret | None = None, *, source: str = "settings") -> None:
         self._secret = initial
         self._source = source if initial else ""
+        # Called with the new state (set or not) whenever the key changes.
+        self.on_change: Callable[[bool], None] | None = None
         # continuous_update=False: the browser sends the value once (Enter or leaving the box),
         # not once per keystroke, so the box can be cleared as soon as it arrives.
         self.password = widgets.Password(
-            placeholder=f"paste the key (or set {spott_api.API_KEY_ENV})",
+            placeholder="paste the key, then Enter",
             description="API key",
             continuous_update=False,
-            layout=widgets.Layout(width="24em"),
+            layout=widgets.Layout(width="24em", flex="0 0 auto"),
         )
         self.status = widgets.HTML()
         self.password.observe(self._on_value, names="value")
-        self.widget = widgets.HBox([self.password, self.status])
+        self.widget = widgets.HBox(
+            [self.password, self.status],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
         self._show()
 
     @property
@@ -48,12 +54,18 @@ class KeyField:
             self._source = "entered"
             self.password.value = ""
             self._show()
+            self._changed()
 
     def forget(self) -> None:
         """Drop the key (e.g. after the server refused it)."""
         self._secret = None
         self._source = ""
         self._show()
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self._secret is not None)
 
     def _on_value(self, change: dict[str, Any]) -> None:
         if change["new"]:
@@ -65,7 +77,10 @@ class KeyField:
             text = f"key set ({where.get(self._source, 'from the settings')}, hidden)"
             self.status.value = f'<span style="color:#009E73">✔ {text}</span>'
         else:
-            self.status.value = '<span style="color:#D55E00">no API key yet</span>'
+            self.status.value = (
+                '<span style="color:#D55E00">no API key yet: paste it in the box, or set '
+                f"{spott_api.API_KEY_ENV} before starting Jupyter</span>"
+            )
 
     def __repr__(self) -> str:
         return f"KeyField(set={bool(self._secret)})"

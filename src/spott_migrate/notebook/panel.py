@@ -24,12 +24,14 @@ from ..config import Settings
 from ..errors import ManifestError, SpottMigrateError
 from ..pipeline import Check, MigrationReport
 from ..report import all_figures, rows_frame, write_html
+from . import display
 from .headers import guess_mapping, header_cells, missing_columns, sheet_names
 from .keyfield import KeyField
 from .memory import ColumnMemory
+from .pace import Pace
 from .progress import LiveProgress
-from .session import RunOutcome, Session
-from .views.common import heading
+from .session import RunEnd, RunOutcome, Session
+from .views.common import Cause, Note, heading
 from .views.controls import RunControls
 from .views.mapping import MappingView
 from .views.plan import PlanView
@@ -38,30 +40,35 @@ from .views.problems import ProblemsView
 from .views.progress import ProgressView
 from .views.results import ResultsView
 from .views.source import SourceView
+from .wording import counts, ending
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_TITLE = (
-    '<div style="font-size:1.3em;font-weight:600">spott-migrate</div>'
-    '<div style="color:#666">Load a manifest, fix what the check finds, run a pilot, then the '
-    "rest. Results are written back into the manifest after every run.</div>"
-)
+# Runs whose requests got answers: only they tell how fast this Spott is.
+_PACED = frozenset({RunEnd.FINISHED, RunEnd.WITH_FAILURES, RunEnd.CANCELLED})
 
 
-def _shown_errors(method: F) -> F:
-    """Button handlers report errors in the panel: ipywidgets would swallow them silently."""
+def _shown_errors(where: str) -> Callable[[F], F]:
+    """Button handlers report errors in the panel: ipywidgets would swallow them silently.
 
-    @functools.wraps(method)
-    def wrapper(self: Panel, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except SpottMigrateError as exc:
-            self._fail(str(exc))
-        except Exception as exc:  # shown, not hidden: the user has no other way to see it
-            self._fail(f"unexpected {type(exc).__name__}: {exc}")
-        return None
+    ``where`` names the section whose note shows the error: the one whose button was pressed,
+    so each message appears once, next to what it is about.
+    """
 
-    return wrapper  # type: ignore[return-value]
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: Panel, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except SpottMigrateError as exc:
+                self._fail(str(exc), where)
+            except Exception as exc:  # shown, not hidden: the user has no other way to see it
+                self._fail(f"unexpected {type(exc).__name__}: {exc}", where)
+            return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 class Panel:
@@ -94,6 +101,7 @@ class Panel:
         self._state_lock = threading.Lock()
         self._active = False
         self._progress: LiveProgress | None = None
+        self._pace = Pace()  # how fast this Spott answered in the runs so far
         self._figures: dict[str, Figure] = {}
         self.report: MigrationReport | None = None
         self.last_error: str | None = None
@@ -109,7 +117,7 @@ class Panel:
         self.plots = PlotsView()
         self.widget = widgets.VBox(
             [
-                widgets.HTML(_TITLE),
+                widgets.HTML(display.TITLE),
                 heading(1, "Manifest"),
                 self.source.widget,
                 heading(2, "Columns"),
@@ -128,13 +136,25 @@ class Panel:
             ],
             layout=widgets.Layout(width="100%", max_width="72em"),
         )
+        self._name_parts()
         self._wire()
+        self._enable()
         if manifest is not None:
             self.load(sheet=sheet)
 
     # -- display ---------------------------------------------------------------------------
+    def _ipython_display_(self) -> None:
+        """In a notebook: the panel, after a note that only shows when the panel cannot."""
+        display.show(self.widget, self._static_text())
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
-        return self.widget._repr_mimebundle_(**kwargs)
+        return display.bundle(self.widget, self._static_text(), **kwargs)
+
+    def _static_text(self) -> str:
+        return (
+            f"{self!r}: run this cell again for the live panel; the results so far are in the "
+            "manifest and its journal"
+        )
 
     def __repr__(self) -> str:
         path = str(self._session.path) if self._session.path else None
@@ -149,13 +169,35 @@ class Panel:
             yield widget
             stack.extend(reversed(list(getattr(widget, "children", ()))))
 
+    def _name_parts(self) -> None:
+        display.name_parts(
+            {
+                "spott-panel": self.widget,
+                "spott-source-note": self.source.note,
+                "spott-mapping-note": self.mapping.note,
+                "spott-check-summary": self.problems.summary,
+                "spott-plan": self.plan.widget,
+                "spott-run-note": self.controls.note,
+                "spott-key-status": self.controls.key.status,
+                "spott-run-status": self.progress.line,
+                "spott-run-counts": self.progress.statuses,
+                "spott-files-bar": self.progress.files,
+                "spott-result-counts": self.results.counts,
+                "spott-results": self.results.table,
+                "spott-report-note": self.results.export_note,
+                "spott-report-link": self.results.export_link,
+            }
+        )
+
     # -- wiring ----------------------------------------------------------------------------
     def _wire(self) -> None:
         self.source.load.on_click(lambda _b: self.load())
         self.source.upload.observe(self._on_upload, names="value")
         self.source.sheet.observe(self._on_sheet, names="value")
         self.mapping.apply.on_click(lambda _b: self.apply_mapping())
+        self.problems.again.on_click(lambda _b: self.validate())
         self.results.export.on_click(lambda _b: self.export_report())
+        self._key.on_change = self._on_key
         buttons = self.controls.buttons
         buttons["pilot"].on_click(lambda _b: self.run_pilot())
         buttons["all"].on_click(lambda _b: self.run_all())
@@ -172,17 +214,22 @@ class Panel:
         if not self._quiet and change["new"] and change["new"] != self._session.sheet:
             self.load(sheet=change["new"])
 
+    def _on_key(self, is_set: bool) -> None:
+        if is_set:
+            self.controls.note.settled(Cause.KEY)
+
     # -- 1 and 2: manifest and columns ------------------------------------------------------
     @property
     def checked(self) -> Check | None:
         """The latest check of the manifest (refreshed after every run)."""
         return self._session.checked
 
-    @_shown_errors
+    @_shown_errors("source")
     def load(self, path: str | Path | None = None, sheet: str | None = None) -> None:
         """Read the manifest named in the path box (or uploaded), then check it."""
         self.last_error = None
         self._not_while_running()
+        self.source.note.clear()
         if path is not None:
             self.source.path.value = str(path)
         self.source.save_upload()  # an uploaded file replaces the path box's value
@@ -201,13 +248,20 @@ class Panel:
         sheet = self.source.sheet.value if sheets else None
         headers = header_cells(target, sheet)
         remembered = ColumnMemory.beside(target).get(sheet, headers)
-        self.mapping.show(headers, {**guess_mapping(headers), **remembered})
+        mapping = {**guess_mapping(headers), **remembered}
+        self.mapping.show(headers, mapping)
         self._session.select(target, sheet)  # so Apply knows the file even if reading fails
+        self._enable()
+        missing = missing_columns(mapping)
+        if missing:  # a question for section 2, not an error of the file
+            self.last_error = "no column chosen for " + ", ".join(missing)
+            self.source.say(f"found {target.name}: its columns need choosing below", "warn")
+            self.mapping.say(f"{self.last_error}: choose them above, then Apply mapping", "error")
+            return
         try:
             manifest = self._session.load(target, sheet, remembered)
         except ManifestError:
-            self.mapping.say("choose the columns above, then Apply mapping", "warn")
-            self.controls.set_state("empty")
+            self.mapping.say("check the columns above, then Apply mapping", "warn")
             raise
         self.mapping.show(headers, manifest.column_map)
         note = "columns found by their names"
@@ -216,14 +270,14 @@ class Panel:
                 f"{c} ← {h!r}" for c, h in remembered.items()
             )
         self.mapping.say(note, "ok")
-        self.source.say(f"loaded {target.name}: {len(manifest)} rows", "ok")
-        self.validate()
+        self._loaded(target.name, len(manifest))
 
-    @_shown_errors
+    @_shown_errors("mapping")
     def apply_mapping(self, mapping: dict[str, str] | None = None) -> None:
         """Read the manifest with the dropdowns' mapping (or ``mapping``), remember it, check."""
         self.last_error = None
         self._not_while_running()
+        self.mapping.note.clear()
         path, sheet = self._session.path, self.source.sheet.value or None
         if path is None:
             raise ManifestError("load a manifest first")
@@ -240,13 +294,21 @@ class Panel:
         by_hand = {c: h for c, h in chosen.items() if guessed.get(c) != h}
         ColumnMemory.beside(path).remember(sheet, by_hand)
         self.mapping.say("mapping applied and remembered for this manifest", "ok")
-        self.source.say(f"loaded {path.name}: {len(manifest)} rows", "ok")
+        self._loaded(path.name, len(manifest))
+
+    def _loaded(self, name: str, rows: int) -> None:
+        """A manifest was read: say so, check it, and drop what only waited for it."""
+        self.source.say(f"loaded {name}: {rows} rows, and checked them (section 3)", "ok")
+        self.controls.note.settled(Cause.MANIFEST)
+        self.controls.note.clear_problem()  # whatever the run area warned of was the old file
+        self.results.export_note.clear_problem()
         self.validate()
 
     # -- 3 and 4: check and plan ------------------------------------------------------------
-    @_shown_errors
+    @_shown_errors("problems")
     def validate(self) -> Check | None:
         """Check the manifest again from disk: problems, plan, and results so far."""
+        self._not_while_running()
         checked = self._refresh()
         self.results.show(rows_frame(checked))
         return checked
@@ -254,26 +316,47 @@ class Panel:
     def _refresh(self) -> Check:
         checked = self._session.validate(self._base)
         self.problems.show(checked)
-        self.plan.show(checked, self._base)
+        self.plan.show(checked, self._base, self._pace)
         with self._state_lock:
             if not self._active:
-                self.controls.set_state("ready", failed_rows=self._session.failed_rows())
+                self._ready()
         return checked
 
+    def _ready(self) -> None:
+        """Buttons for a panel with no run going (call with the state lock held)."""
+        checked = self._session.checked
+        if checked is None:
+            self.controls.set_state("empty")
+        else:
+            self.controls.set_state(
+                "ready", failed_rows=self._session.failed_rows(), to_send=checked.plan.files
+            )
+        self._enable()
+
+    def _enable(self) -> None:
+        """Load, Apply, Check again and Export: usable when not running and there is input."""
+        busy = self._active
+        self.source.load.disabled = busy
+        self.mapping.apply.disabled = busy or self._session.path is None
+        self.problems.again.disabled = busy or self._session.manifest is None
+        self.results.export.disabled = busy or (
+            self.report is None and self._session.checked is None
+        )
+
     # -- 5: running -------------------------------------------------------------------------
-    @_shown_errors
+    @_shown_errors("controls")
     def run_pilot(self, rows: int | None = None) -> None:
         """Run the first ``rows`` rows still to do (default: the pilot-rows box)."""
         if rows is not None:
             self.controls.pilot_rows.value = rows
         self._start(limit=int(self.controls.pilot_rows.value))
 
-    @_shown_errors
+    @_shown_errors("controls")
     def run_all(self) -> None:
         """Run every row still to do."""
         self._start()
 
-    @_shown_errors
+    @_shown_errors("controls")
     def rerun_failed(self) -> None:
         """Retry only the rows that failed before; start nothing new."""
         self._start(only_failed=True)
@@ -281,14 +364,18 @@ class Panel:
     def _start(self, *, limit: int | None = None, only_failed: bool = False) -> None:
         self.last_error = None
         if self._session.checked is None:
-            raise ManifestError("load and check a manifest first")
+            self._fail("load and check a manifest first", "controls", Cause.MANIFEST)
+            return
         settings = self.controls.settings(self._base)
         if not settings.api_key:
-            raise SpottMigrateError("enter the API key first (it is never shown)")
+            self._fail("enter the API key first (it is never shown)", "controls", Cause.KEY)
+            return
         self._progress = LiveProgress(self.progress.update)
         self.progress.reset()
         what = "failed rows" if only_failed else (f"pilot of {limit} rows" if limit else "run")
         with self._state_lock:
+            # Said before the thread starts, so it can never land after the run's own summary.
+            self.controls.say(f"{what} started", "info")
             self._session.start(
                 settings,
                 progress=self._progress,
@@ -299,7 +386,7 @@ class Panel:
             # Under the lock: even a run with nothing to do cannot end before this is set.
             self._active = True
             self.controls.set_state("running")
-        self.controls.say(f"{what} started", "info")
+            self._enable()
 
     def pause(self) -> None:
         """Send no new requests until :meth:`resume`; requests in flight finish."""
@@ -310,7 +397,7 @@ class Panel:
             if self._progress is not None:
                 self._progress.pause()
             self.controls.set_state("paused")
-        self.controls.say("paused: no new requests until you resume", "warn")
+        self.controls.say("paused: requests in flight finish, no new ones until Resume", "warn")
 
     def resume(self) -> None:
         """Carry on after :meth:`pause`."""
@@ -346,27 +433,29 @@ class Panel:
         try:
             self._show_outcome(outcome)
         except Exception as exc:  # the run is over either way; say what went wrong after it
-            self._fail(f"the run finished, but showing it failed: {type(exc).__name__}: {exc}")
+            text = f"the run finished, but showing it failed: {type(exc).__name__}: {exc}"
+            self._fail(text, "controls")
         finally:
             with self._state_lock:
                 self._active = False
-                failed = self._session.failed_rows() if self._session.checked else 0
-                ready = "ready" if self._session.checked is not None else "empty"
-                self.controls.set_state(ready, failed_rows=failed)
+                self._ready()
 
     def _show_outcome(self, outcome: RunOutcome) -> None:
-        report = outcome.report
+        end, report = outcome.end, outcome.report
+        told = ending(outcome)
+        snap = self._progress.snapshot() if self._progress is not None else None
+        if snap is not None:
+            self.progress.finish(snap, told, nothing_to_do=end is RunEnd.NOTHING_TO_DO)
+        if told.tone == "error":
+            self.last_error = told.sentence
+        if end is RunEnd.KEY_REFUSED:
+            self._key.forget()  # a refused key is no use; ask for it again
         if report is None:
-            self._fail(outcome.error or "the run stopped")
+            self.controls.note.clear()  # the status line says what happened
             return
         self.report = report
-        label = "cancelled" if outcome.cancelled else None
-        if report.run.stopped == "fatal":
-            label = "stopped"
-            if "401" in (report.run.fatal_error or "") or "403" in (report.run.fatal_error or ""):
-                self._key.forget()  # a refused key is no use; ask for it again
-        if self._progress is not None:
-            self.progress.update(self._progress.snapshot(), label=label)
+        if end in _PACED:  # a run that failed to get through says nothing of the pace
+            self._pace = self._pace.after(report.run)
         self.results.show(rows_frame(report), str(report.written_to or ""))
         if self._plots_on:
             self._figures = all_figures(report)
@@ -374,13 +463,17 @@ class Panel:
         try:
             self._refresh()
         except SpottMigrateError as exc:
-            self.problems.summary.value = f"could not check again: {exc}"
-        self.controls.say(*_summary(outcome))
+            self.problems.summary.say(f"could not check again: {exc}", "error")
+        self.controls.say(counts(outcome), "info")
 
     # -- 6: results --------------------------------------------------------------------------
-    @_shown_errors
+    @_shown_errors("export")
     def export_report(self, path: str | Path | None = None) -> Path | None:
-        """Write the HTML run report (default: ``<manifest>-report.html`` beside the manifest)."""
+        """Write the HTML run report (default: ``<manifest>-report.html`` beside the manifest).
+
+        The panel shows a link to it, which JupyterLab opens in a tab.
+        """
+        self.results.export_note.clear()
         outcome: MigrationReport | Check | None = self.report or self._session.checked
         if outcome is None:
             raise SpottMigrateError("nothing to report yet: load a manifest first")
@@ -388,34 +481,24 @@ class Panel:
         target = Path(path) if path else source.with_name(f"{source.stem}-report.html")
         figures = self._figures if outcome is self.report and self._figures else None
         written = write_html(outcome, target, figures=figures)
-        self.results.export_note.value = f"report written to <code>{written}</code>"
+        self.results.written(written)
         return written
 
     def _not_while_running(self) -> None:
         if self._session.running:
             raise SpottMigrateError("a run is going: wait for it, or cancel it, first")
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, where: str, cause: Cause | None = None) -> None:
+        """Show an error once, in the note of the section it is about."""
         self.last_error = text
-        self.controls.say(text, "error")
-        if self._session.checked is None:  # nothing loaded yet: say it where the user looks
-            self.source.say(text, "error")
+        self._notes[where].say(text, "error", cause)
 
-
-def _summary(outcome: RunOutcome) -> tuple[str, str]:
-    """One line on how a run ended, and its tone."""
-    report = outcome.report
-    assert report is not None
-    counts = " · ".join(f"{k} {v}" for k, v in sorted(report.statuses.items()))
-    written = f"; written back to {report.written_to.name}" if report.written_to else ""
-    what = {"pilot": "pilot", "failed": "re-run of failed rows", "all": "run"}[outcome.kind]
-    if outcome.cancelled:
-        return f"{what} cancelled: rows not reached stay pending{written} ({counts})", "warn"
-    if report.run.stopped == "fatal":
-        return f"{what} stopped: {report.run.fatal_error}{written}", "error"
-    if report.write_error:
-        return f"{what} finished, but: {report.write_error}", "error"
-    if report.run.stopped == "breaker":
-        return f"{what} stopped after repeated network errors; run again later{written}", "error"
-    tone = "ok" if report.ok else "warn"
-    return f"{what} finished ({counts}){written}", tone
+    @property
+    def _notes(self) -> dict[str, Note]:
+        return {
+            "source": self.source.note,
+            "mapping": self.mapping.note,
+            "problems": self.problems.summary,
+            "controls": self.controls.note,
+            "export": self.results.export_note,
+        }

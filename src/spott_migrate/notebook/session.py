@@ -11,16 +11,31 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import RunInterrupted, SpottMigrateError
+from ..errors import AuthError, NoAnswerError, RunInterrupted, SpottMigrateError, UnreachableError
 from ..journal import State
 from ..manifest import Manifest, read_manifest
 from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
-from ..run import RunControl
+from ..run import RunControl, Stop
+
+
+class RunEnd(Enum):
+    """How a run ended, in the terms the panel tells a person."""
+
+    FINISHED = "finished"  # every row it sent is assigned
+    WITH_FAILURES = "with failures"  # it ran to the end, and some rows failed
+    NOTHING_TO_DO = "nothing to do"  # there was nothing to send
+    CANCELLED = "cancelled"
+    UNREACHABLE = "unreachable"  # not one request got through: a wrong URL, no network
+    KEY_REFUSED = "key refused"
+    FATAL = "fatal"  # the API said stop for another reason
+    BREAKER = "breaker"  # too many network or server failures in a row
+    ERROR = "error"  # no report: the run could not start, or broke
 
 
 @dataclass(frozen=True)
@@ -31,11 +46,38 @@ class RunOutcome:
     error: str | None = None
     # What was asked: "pilot", "all" or "failed".
     kind: str = "all"
+    # Where the run sent its requests, for messages such as "could not reach …".
+    base_url: str = ""
 
     @property
     def cancelled(self) -> bool:
         """True when the run stopped because someone cancelled it."""
-        return self.report is not None and self.report.run.stopped in ("cancelled", "interrupted")
+        return self.end is RunEnd.CANCELLED
+
+    @property
+    def end(self) -> RunEnd:
+        """How the run ended."""
+        return run_end(self.report)
+
+
+def run_end(report: MigrationReport | None) -> RunEnd:
+    """How a run ended, from its report: its typed stop and the class of its fatal cause."""
+    if report is None:
+        return RunEnd.ERROR
+    run = report.run
+    if run.stopped in (Stop.CANCELLED, Stop.INTERRUPTED):
+        return RunEnd.CANCELLED
+    if run.stopped is not None and run.stopped.is_error:
+        if isinstance(run.fatal_cause, AuthError):
+            return RunEnd.KEY_REFUSED
+        if isinstance(run.fatal_cause, UnreachableError | NoAnswerError):
+            return RunEnd.UNREACHABLE
+        return RunEnd.FATAL
+    if run.stopped is Stop.BREAKER:
+        return RunEnd.BREAKER
+    if run.requests_sent == 0 and run.assigned == 0 and run.failed == 0:
+        return RunEnd.NOTHING_TO_DO
+    return RunEnd.WITH_FAILURES if run.failed else RunEnd.FINISHED
 
 
 class Session:
@@ -112,6 +154,7 @@ class Session:
         if self.running:
             raise SpottMigrateError("a run is already going; pause or cancel it first")
         kind = "failed" if only_failed else ("pilot" if limit is not None else "all")
+        url = settings.base_url
         control = RunControl()
         path, sheet, column_map = self.path, self.sheet, dict(self.column_map) or None
 
@@ -127,13 +170,13 @@ class Session:
                     limit=limit,
                     only_failed=only_failed,
                 )
-                outcome = RunOutcome(report, kind=kind)
+                outcome = RunOutcome(report, kind=kind, base_url=url)
             except RunInterrupted as exc:
-                outcome = RunOutcome(exc.report, str(exc), kind)  # type: ignore[arg-type]
+                outcome = RunOutcome(exc.report, str(exc), kind, url)  # type: ignore[arg-type]
             except SpottMigrateError as exc:
-                outcome = RunOutcome(None, str(exc), kind)
+                outcome = RunOutcome(None, str(exc), kind, url)
             except Exception as exc:  # a thread's exception would vanish; show it instead
-                outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind)
+                outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind, url)
             self.last = outcome
             if on_done is not None:
                 on_done(outcome)

@@ -12,7 +12,7 @@ Every function takes a :class:`~spott_migrate.MigrationReport` (or a
 """
 
 from .colors import STATUS_COLORS
-from .frame import failure_counts, rows_frame
+from .frame import failure_counts, rows_frame, still_to_do
 from .html import not_assigned, render_html, write_html
 from .images import figure_png, png_data_uri
 from .plots import (
@@ -38,5 +38,6 @@ __all__ = [
     "png_data_uri",
     "render_html",
     "rows_frame",
+    "still_to_do",
     "write_html",
 ]

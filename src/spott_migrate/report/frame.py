@@ -17,6 +17,7 @@ from .. import spott_api
 from ..codes import Code
 from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, project_results
+from ..plan import Plan, make_plan
 from ..run import RunResult
 
 Outcome = MigrationReport | Check
@@ -54,6 +55,21 @@ def results_of(outcome: Outcome) -> pd.DataFrame:
     if isinstance(outcome, MigrationReport):
         return outcome.results
     return project_results(outcome.manifest, outcome.validation, outcome.entries)
+
+
+def still_to_do(outcome: Outcome) -> Plan:
+    """What is left to send: the check's plan before a run, the rows not assigned after it.
+
+    After a run, the check's plan is the one the run started from; the rows it assigned are
+    done, so only the valid rows still pending or failed are planned again.
+    """
+    chk = check_of(outcome)
+    if not isinstance(outcome, MigrationReport):
+        return chk.plan
+    results = outcome.results
+    assigned = set(results.loc[results[s.STATUS] == s.ASSIGNED, s.ROW_KEY])
+    jobs = chk.validation.jobs
+    return make_plan(jobs[~jobs[s.ROW_KEY].isin(assigned)], chk.settings)
 
 
 def code_of(error: str) -> str:

@@ -19,7 +19,7 @@ from ..codes import Code
 from ..manifest import schema as s
 from . import fmt
 from .colors import STATUS_BACKGROUNDS, STATUS_ORDER
-from .frame import Outcome, check_of, rows_frame, run_of
+from .frame import Outcome, check_of, rows_frame, run_of, still_to_do
 from .images import figure_png, png_data_uri
 from .plots import all_figures
 from .tables import TABLE_CSS, html_table
@@ -37,8 +37,9 @@ dl.facts dd { margin: 0; }
 figure { margin: 1em 0; }
 figure img { max-width: 100%; }
 """
-_FAILED_COLUMNS = (s.SOURCE_ROW, s.FILE_PATH, "type", "target", "status", "error", "fix")
-_FAILED_HEADERS = ("row", "file", "type", "target", "status", "error", "how to fix")
+# Why first, then how to fix it, the long path last (a wide table must not hide the error).
+_FAILED_COLUMNS = ("status", "error", "fix", s.SOURCE_ROW, "type", "target", s.FILE_PATH)
+_FAILED_HEADERS = ("status", "error", "how to fix", "row", "type", "target", "file")
 
 
 def _hint(code: str) -> str:
@@ -81,9 +82,22 @@ def manifest_label(outcome: Outcome) -> str:
     return manifest.path.name + (f" [{manifest.sheet}]" if manifest.sheet else "")
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _left(outcome: Outcome) -> str:
+    plan = still_to_do(outcome)
+    if plan.files == 0:
+        return "nothing: every valid row is assigned"
+    return (
+        f"{_count(plan.files, 'file', 'files')}, {fmt.size(plan.bytes)}, "
+        f"about {_count(plan.requests, 'request', 'requests')}"
+    )
+
+
 def _summary(outcome: Outcome, frame: pd.DataFrame) -> dict[str, object]:
     chk, run = check_of(outcome), run_of(outcome)
-    plan = chk.plan
     written = getattr(outcome, "written_to", None)
     write_error = getattr(outcome, "write_error", None)
     stopped = {
@@ -105,7 +119,7 @@ def _summary(outcome: Outcome, frame: pd.DataFrame) -> dict[str, object]:
         "requests sent": f"{run.requests_sent}" + (f" ({by_endpoint})" if by_endpoint else ""),
         "time": fmt.duration(run.elapsed),
         "failures this run": failures,
-        "still to do": f"{plan.files} files, {fmt.size(plan.bytes)}, {plan.requests} requests",
+        "still to do": _left(outcome),
         "results written to": str(written) if written else "",
         "write-back problem": write_error or "",
     }

@@ -110,7 +110,7 @@ def plot_size_histogram(outcome: Outcome, *, bins: int = 20) -> Figure:
     palette = [colormaps["tab20"](i % 20) for i in range(len(names))]
     axes.hist(
         [groups.get_group(n).to_numpy() for n in names],
-        bins=list(edges),
+        bins=edges.tolist(),
         stacked=True,
         color=palette,
         label=[f"{n} ({len(groups.get_group(n))})" for n in names],

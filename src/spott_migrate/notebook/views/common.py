@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 from html import escape
 
 import ipywidgets as widgets
@@ -27,6 +28,53 @@ def message(text: str, tone: str = "info") -> str:
     if not text:
         return ""
     return f'<span style="color:{_TONES.get(tone, "#333")}">{escape(text)}</span>'
+
+
+class Cause(Enum):
+    """What a message waits for, so it can go as soon as that is done."""
+
+    KEY = "key"  # an API key
+    MANIFEST = "manifest"  # a manifest loaded and checked
+
+
+class Note(widgets.HTML):
+    """One line of feedback in a section; it knows its tone and, if any, what it waits for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tone = ""
+        self.cause: Cause | None = None
+
+    def say(self, text: str, tone: str = "info", cause: Cause | None = None) -> None:
+        """Show ``text`` in place of whatever the line said."""
+        self.value = message(text, tone)
+        self.tone, self.cause = (tone, cause) if text else ("", None)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.say("")
+
+    def settled(self, cause: Cause) -> None:
+        """``cause`` is dealt with: drop the line if it was waiting for that."""
+        if self.cause is cause:
+            self.clear()
+
+    def clear_problem(self) -> None:
+        """Drop the line if it was a warning or an error (its cause has just been fixed)."""
+        if self.tone in ("warn", "error"):
+            self.clear()
+
+
+def wrapping_row(children: list[widgets.Widget]) -> widgets.HBox:
+    """A row that wraps onto a new line instead of squeezing its children's labels.
+
+    Controls keep their size; text (HTML) takes the room left and wraps inside it.
+    """
+    for child in children:
+        child.layout.flex = "1 1 16em" if isinstance(child, widgets.HTML) else "0 0 auto"
+    return widgets.HBox(
+        children, layout=widgets.Layout(flex_flow="row wrap", align_items="center", width="100%")
+    )
 
 
 def table_html(table: str) -> str:

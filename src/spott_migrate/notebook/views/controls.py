@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from ...config import Settings
 from ..keyfield import KeyField
-from .common import message
+from .common import Cause, Note, wrapping_row
 
 # Which buttons may be pressed in each state of the panel.
 _ENABLED = {
@@ -52,22 +52,28 @@ class RunControls:
         }
         for button in self.buttons.values():
             button.layout.width = "auto"  # the default width cuts "Re-run 12 failed rows"
-        self.note = widgets.HTML()
+        self.note = Note()
         self.widget = widgets.VBox(
             [
-                widgets.HBox([self.base_url, self.concurrency]),
+                wrapping_row([self.base_url, self.concurrency]),
                 key.widget,
-                widgets.HBox([self.pilot_rows, *self.buttons.values()]),
+                wrapping_row([self.pilot_rows, *self.buttons.values()]),
                 self.note,
             ]
         )
         self.set_state("empty")
 
-    def set_state(self, state: str, *, failed_rows: int = 0) -> None:
-        """Enable the buttons that make sense now (``failed`` only if rows failed before)."""
+    def set_state(self, state: str, *, failed_rows: int = 0, to_send: int = 0) -> None:
+        """Enable the buttons that can do something now.
+
+        In ``ready``, Pilot and Run all need rows still to send (``to_send``), and Re-run failed
+        needs rows that failed before (``failed_rows``).
+        """
         enabled = set(_ENABLED[state])
         if failed_rows == 0:
             enabled.discard("failed")
+        if to_send == 0:
+            enabled -= {"pilot", "all"}
         for name, button in self.buttons.items():
             button.disabled = name not in enabled
         self.buttons["failed"].description = (
@@ -82,6 +88,6 @@ class RunControls:
             api_key=self.key.secret,
         )
 
-    def say(self, text: str, tone: str = "info") -> None:
+    def say(self, text: str, tone: str = "info", cause: Cause | None = None) -> None:
         """Show one line under the buttons."""
-        self.note.value = message(text, tone)
+        self.note.say(text, tone, cause)

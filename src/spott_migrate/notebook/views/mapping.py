@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from ...manifest import schema as s
-from .common import message
+from .common import Note, wrapping_row
 
 NOT_MAPPED = "—"
 
@@ -26,13 +26,19 @@ class MappingView:
             )
             for column in s.CANONICAL_COLUMNS
         }
-        self.apply = widgets.Button(description="Apply mapping", icon="check")
-        self.note = widgets.HTML()
+        self.apply = widgets.Button(
+            description="Apply mapping",
+            icon="check",
+            tooltip="read the manifest with these columns, remember them, check",
+        )
+        self.apply.layout.width = "auto"
+        self.note = Note()
         grid = widgets.GridBox(
             list(self.dropdowns.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, 21em)"),
+            # As many columns as fit: a narrow window gets two or one, never a cut dropdown.
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(21em, 1fr))"),
         )
-        self.widget = widgets.VBox([grid, widgets.HBox([self.apply, self.note])])
+        self.widget = widgets.VBox([grid, wrapping_row([self.apply, self.note])])
 
     def show(self, headers: list[str], mapping: Mapping[str, str]) -> None:
         """Offer ``headers`` in every dropdown; select what ``mapping`` says."""
@@ -48,4 +54,4 @@ class MappingView:
 
     def say(self, text: str, tone: str = "info") -> None:
         """Show one line beside the Apply button."""
-        self.note.value = message(text, tone)
+        self.note.say(text, tone)

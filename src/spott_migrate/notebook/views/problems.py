@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import ipywidgets as widgets
@@ -10,7 +11,7 @@ import pandas as pd
 from ...codes import Code
 from ...pipeline import Check
 from ...report.tables import html_table
-from .common import message, scroll_box, table_html
+from .common import Note, message, scroll_box, table_html, wrapping_row
 
 ALL_CODES = ""
 MAX_ROWS = 500
@@ -24,10 +25,17 @@ def _hint(code: str) -> str:
 
 
 class ProblemsView:
-    """A summary line, a code filter and the problems table (row, code, message, fix)."""
+    """A Check again button, a summary line, a code filter and the problems table."""
 
     def __init__(self) -> None:
-        self.summary = widgets.HTML()
+        self.again = widgets.Button(
+            description="Check again",
+            icon="refresh",
+            tooltip="read the manifest and its files again, e.g. after editing the sheet",
+            disabled=True,
+        )
+        self.again.layout.width = "auto"
+        self.summary = Note()
         self.code = widgets.Dropdown(
             options=[("all codes", ALL_CODES)],
             value=ALL_CODES,
@@ -37,14 +45,17 @@ class ProblemsView:
         self.table = widgets.HTML()
         self.problems = pd.DataFrame(columns=["source_row", "row_key", "code", "message"])
         self.code.observe(self._on_filter, names="value")
-        self.widget = widgets.VBox([self.summary, self.code, scroll_box(self.table)])
+        self.widget = widgets.VBox(
+            [wrapping_row([self.again, self.summary]), self.code, scroll_box(self.table)]
+        )
 
     def show(self, checked: Check) -> None:
         """Show a fresh check's problems, keeping the chosen code if it still occurs."""
         v = checked.validation
-        self.summary.value = message(
-            f"{len(checked.manifest)} rows: {len(v.jobs)} ready to send, "
-            f"{v.invalid_rows} invalid, {len(v.done)} already assigned",
+        self.summary.say(
+            f"checked at {time.strftime('%H:%M:%S')}: {len(checked.manifest)} rows, "
+            f"{len(v.jobs)} ready to send, {v.invalid_rows} invalid, "
+            f"{len(v.done)} already assigned",
             "warn" if v.invalid_rows else "ok",
         )
         self.problems = v.problems.assign(fix=v.problems["code"].map(_hint))

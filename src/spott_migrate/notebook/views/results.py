@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
+from IPython.display import FileLink
 
 from ...manifest import schema as s
 from ...report.frame import ROW_COLUMNS
 from ...report.tables import html_table
-from .common import message, scroll_box, status_badges, table_html
+from .common import Note, message, scroll_box, status_badges, table_html, wrapping_row
 
 ALL = ""
 MAX_ROWS = 1000
-_COLUMNS = [s.SOURCE_ROW, s.FILE_PATH, "type", "target", "status", "attachment_id", "error"]
-_HEADERS = ["row", "file", "type", "target", "status", "attachment id", "error"]
+# What a row needs first (did it work, and if not why), the long path last: a wide table
+# scrolls sideways, and the error must not be the column that needs scrolling to.
+_COLUMNS = ["status", "error", s.SOURCE_ROW, "type", "target", "attachment_id", s.FILE_PATH]
+_HEADERS = ["status", "error", "row", "type", "target", "attachment id", "file"]
 
 
 class ResultsView:
-    """Status chips, a status filter, the results table and an Export button."""
+    """Status chips, a status filter, the results table and an Export button with its link."""
 
     def __init__(self) -> None:
         self.counts = widgets.HTML()
         self.status = widgets.Dropdown(options=[("all rows", ALL)], value=ALL, description="Show")
         self.table = widgets.HTML()
-        self.export = widgets.Button(description="Export HTML report", icon="file")
-        self.export_note = widgets.HTML()
+        self.export = widgets.Button(
+            description="Export HTML report",
+            icon="file",
+            tooltip="write the run report beside the manifest",
+            disabled=True,
+        )
+        self.export.layout.width = "auto"
+        self.export_note = Note()
+        # The link goes through the notebook's own output renderer (an Output widget), so
+        # JupyterLab resolves it against the notebook's folder and opens the file in a tab.
+        self.export_link = widgets.Output()
         self.frame = pd.DataFrame(columns=list(ROW_COLUMNS))
         self.status.observe(self._on_filter, names="value")
         self.widget = widgets.VBox(
@@ -34,8 +48,24 @@ class ResultsView:
                 self.counts,
                 self.status,
                 scroll_box(self.table, "22em"),
-                widgets.HBox([self.export, self.export_note]),
+                wrapping_row([self.export, self.export_note]),
+                self.export_link,
             ]
+        )
+
+    def written(self, path: Path) -> None:
+        """Say where the report is, with a link to open it."""
+        self.export_link.outputs = ()
+        try:
+            relative = os.path.relpath(path, Path.cwd())
+        except ValueError:  # another drive: no relative link is possible
+            relative = None
+        if relative is None:
+            self.export_note.say(f"report written to {path}", "ok")
+            return
+        self.export_note.say(f"report written beside the manifest: {path}", "ok")
+        self.export_link.append_display_data(
+            FileLink(relative, result_html_prefix="open it in JupyterLab: ")
         )
 
     def show(self, frame: pd.DataFrame, written_to: str | None = None) -> None:

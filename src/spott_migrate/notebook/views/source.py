@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .common import message
+from .common import Cause, Note, wrapping_row
 
 _ACCEPT = ".xlsx,.xlsm,.csv"
 
@@ -27,12 +27,17 @@ class SourceView:
         self.sheet = widgets.Dropdown(
             options=[], description="Sheet", layout=widgets.Layout(width="18em")
         )
-        self.load = widgets.Button(description="Load", button_style="primary", icon="folder-open")
-        self.note = widgets.HTML()
+        self.load = widgets.Button(
+            description="Load",
+            button_style="primary",
+            icon="folder-open",
+            tooltip="read the manifest and check it",
+        )
+        self.note = Note()
         self.widget = widgets.VBox(
             [
-                widgets.HBox([self.path, self.upload]),
-                widgets.HBox([self.sheet, self.load]),
+                wrapping_row([self.path, self.upload]),
+                wrapping_row([self.sheet, self.load]),
                 self.note,
             ]
         )
@@ -62,6 +67,6 @@ class SourceView:
         self.path.value = str(target)
         return target
 
-    def say(self, text: str, tone: str = "info") -> None:
+    def say(self, text: str, tone: str = "info", cause: Cause | None = None) -> None:
         """Show one line under the controls."""
-        self.note.value = message(text, tone)
+        self.note.say(text, tone, cause)

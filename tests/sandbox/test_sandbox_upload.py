@@ -107,9 +107,9 @@ def test_alias_mime_types_are_equivalent(client: httpx.Client, name: str, declar
 
 
 def test_doc_and_docx_that_filetype_alone_would_miss(client: httpx.Client) -> None:
-    from sandbox_files import doc_without_fib_marker, docx_unusual_order
+    from sandbox_files import doc_word_stream_not_first, docx_unusual_order
 
-    assert upload(client, part("a.doc", doc_without_fib_marker())).status_code == 201
+    assert upload(client, part("a.doc", doc_word_stream_not_first())).status_code == 201
     assert upload(client, part("a.docx", docx_unusual_order())).status_code == 201
 
 

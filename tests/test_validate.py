@@ -44,7 +44,7 @@ def test_every_validation_code(tmp_path: Path) -> None:
         ("empty.pdf", "CV", "c1", "", "", ""),  # 6: file_empty
         ("big.pdf", "CV", "c1", "", "", ""),  # 7: file_too_large
         ("note.txt", "CV", "c1", "", "", ""),  # 8: extension_not_allowed
-        ("virus.pdf", "CV", "c1", "", "", ""),  # 9: content_mismatch
+        ("virus.pdf", "CV", "c1", "", "", ""),  # 9: content_not_allowed (an EXE)
         ("garbage.pdf", "CV", "c1", "", "", ""),  # 10: content_not_allowed
         ("logo.png", "", "", "co1", "", ""),  # 11: type_missing
         ("logo.png", "Photograph of cat", "", "co2", "", ""),  # 12: type_unknown
@@ -61,7 +61,7 @@ def test_every_validation_code(tmp_path: Path) -> None:
     assert codes[6] == {Code.FILE_EMPTY}
     assert Code.FILE_TOO_LARGE in codes[7]
     assert codes[8] == {Code.EXTENSION_NOT_ALLOWED}
-    assert codes[9] == {Code.CONTENT_MISMATCH}
+    assert codes[9] == {Code.CONTENT_NOT_ALLOWED}
     assert codes[10] == {Code.CONTENT_NOT_ALLOWED}
     assert codes[11] == {Code.TYPE_MISSING}
     assert codes[12] == {Code.TYPE_UNKNOWN}

@@ -64,6 +64,10 @@ def _print_check(chk: Check) -> None:
         click.echo("problems:")
         for row in v.problems.itertuples(index=False):
             click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
+    if len(v.notices):
+        click.echo("notices (these rows go, as shown):")
+        for row in v.notices.itertuples(index=False):
+            click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
     click.echo(
         f"plan: {plan.files} files ({_size(plan.bytes)}) in {len(plan.batches)} uploads + "
         f"{len(plan.groups)} assigns = {plan.requests} requests (lower bound {plan.lower_bound})"
@@ -96,13 +100,20 @@ def main() -> None:
     """Move legacy ATS files into Spott from an .xlsx or .csv manifest."""
 
 
+_STRICT_CONTENT_HELP = (
+    "Refuse a file whose content is another accepted format than its name says "
+    "(content_mismatch) instead of sending it under its content's name."
+)
+
+
 @main.command("validate")
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
 @_errors_to_exit_codes
-def validate_command(manifest: Path, sheet: str | None) -> None:
+def validate_command(manifest: Path, sheet: str | None, strict_content: bool) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
-    chk = check(manifest, sheet=sheet)
+    chk = check(manifest, sheet=sheet, settings=Settings(strict_content=strict_content))
     _print_check(chk)
     sys.exit(1 if chk.validation.invalid_rows else 0)
 
@@ -141,6 +152,7 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
 @click.option(
     "--shard", help="Only shard K of N (e.g. 2/4); results wait in its journal for `merge`."
 )
+@click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @_errors_to_exit_codes
 def run_command(
@@ -155,6 +167,7 @@ def run_command(
     limit: int | None,
     retry_failed: bool,
     shard: str | None,
+    strict_content: bool,
     quiet: bool,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
@@ -167,6 +180,7 @@ def run_command(
         concurrency=concurrency,
         requests_per_minute=requests_per_minute,
         dry_run=dry_run or None,
+        strict_content=strict_content or None,
     )
     if dry_run:
         _print_check(check(manifest, sheet=sheet, settings=settings))

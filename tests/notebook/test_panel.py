@@ -79,7 +79,7 @@ def test_load_validate_and_run_all(
     # the check: two invalid rows, filterable by code
     assert "7 ready to send, 2 invalid" in panel.problems.summary.value
     codes = dict(panel.problems.code.options).values()
-    assert {"file_missing", "content_mismatch"} <= set(codes)
+    assert {"file_missing", "content_not_allowed"} <= set(codes)
     panel.problems.code.value = "file_missing"
     assert "missing.pdf" in panel.problems.table.value
     assert "fake.pdf" not in panel.problems.table.value

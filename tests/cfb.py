@@ -143,6 +143,11 @@ def word97(text: str = "Cover letter", *, word_first: bool = False) -> bytes:
     return compound_file(streams if word_first else streams[1:2] + streams[:1] + streams[2:])
 
 
-def excel97() -> bytes:
-    """An Excel 97-2003 shaped file: a ``Workbook`` stream opening with a BIFF8 BOF record."""
-    return compound_file([("Workbook", EXCEL_BOF + b"\0" * 64), ("\x05SummaryInformation", b"")])
+def excel97(*, workbook_first: bool = True) -> bytes:
+    """An Excel 97-2003 shaped file: a ``Workbook`` stream opening with a BIFF8 BOF record.
+
+    With ``workbook_first=False`` the summary stream comes first, and nothing at a fixed
+    offset says "Excel" any more: only the directory does.
+    """
+    streams = [("Workbook", EXCEL_BOF + b"\0" * 64), ("\x05SummaryInformation", b"")]
+    return compound_file(streams if workbook_first else streams[::-1])

@@ -305,3 +305,33 @@ def test_the_key_is_never_shown(
         assert CANARY_KEY not in json.dumps(widget.get_state(), default=repr), widget
     report = panel.export_report()
     assert report is not None and CANARY_KEY not in report.read_text()
+
+
+def test_the_strict_content_switch_refuses_renamed_files_in_the_check_and_the_run(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    from ..corpus import picture
+
+    write(tmp_path / "files" / "gif-logo.png", picture("GIF", (5, 5), "red"))
+    row = ("files/gif-logo.png", "LOGO", None, "comp-3", None, None)
+    path = make_manifest(2, logos=0, extra_rows=[row])
+    panel = Panel(path, settings=settings)
+    switch = panel.strict_content.checkbox
+    assert switch.value is False
+    assert "3 ready to send, 0 invalid" in panel.problems.summary.value
+
+    switch.value = True  # the check runs again, with the setting
+    assert "2 ready to send, 1 invalid" in panel.problems.summary.value
+    assert "content_mismatch" in set(dict(panel.problems.code.options).values())
+    click(panel, "all")
+    finish(panel)
+    assert panel.report is not None and panel.report.statuses == {"assigned": 2, "invalid": 1}
+    assert str(read_xlsx_column(path, "spott_error")[4]).startswith("content_mismatch:")
+
+    switch.value = False
+    assert "1 ready to send, 0 invalid" in panel.problems.summary.value
+    click(panel, "all")
+    finish(panel)
+    assert list(statuses(path).values()) == ["assigned"] * 3
+    assert read_xlsx_column(path, "spott_note")[4] == "renamed: content is GIF"
+    assert [u.name for u in sandbox.state.uploads()][-1] == "gif-logo.gif"

@@ -51,6 +51,32 @@ def test_a_package_whose_content_types_lie_far_in_is_read_through_the_zip_direct
     assert sniff(head) == ZIP
 
 
+def _reordered_docx(extra_entries: int, padding: int) -> bytes:
+    """python-docx's parts with its package files in the middle, between other entries."""
+    source = zipfile.ZipFile(io.BytesIO(word_docx("moved")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        target.writestr("extra/first.xml", "<a/>")
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/media/big.bin", b"\x00" * padding, zipfile.ZIP_STORED)
+        for i in range(extra_entries):
+            target.writestr(f"extra/item{i}.xml", "<b/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("extra_entries", "padding"),
+    [(0, 2_000_000), (400, 0), (400, 2_000_000)],
+    ids=["far from both ends", "a long directory", "both"],
+)
+def test_content_types_in_the_middle_of_a_zip_are_found(extra_entries: int, padding: int) -> None:
+    data = _reordered_docx(extra_entries, padding)
+    handle = CountingFile(data)
+    assert sniff(data[:8192], handle, expected=DOCX) == DOCX
+    assert handle.bytes_read < 96 * 1024
+
+
 def test_content_types_in_the_first_entry_need_no_further_read() -> None:
     data = word_docx("usual")
     handle = CountingFile(data)

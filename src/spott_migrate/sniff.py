@@ -63,12 +63,16 @@ PDF_HEADER_WINDOW: Final = 1024
 SVG_PROLOG_LIMIT: Final = 64 * 1024
 # The most of one zip entry ([Content_Types].xml) that is inflated; real ones are a few KB.
 ZIP_ENTRY_LIMIT: Final = 1 << 20
+# The end of a zip read in one go to find that entry: a small package's whole directory.
+ZIP_TAIL_BYTES: Final = 8192
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_LOCAL = b"PK\x03\x04"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _CONTENT_TYPES = "[content_types].xml"
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_CENTRAL_HEADER = struct.Struct("<4sHHHHHHIIIHHHHHII")
+_END_RECORD = struct.Struct("<4sHHHHIIH")
 # Sizes of the DIB headers a BMP or an ICO image may start with (core, v1 to v5, OS/2 2.x).
 _DIB_HEADERS = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
 
@@ -196,7 +200,9 @@ def _is_ico(head: bytes, more: BinaryIO | None) -> bool:
 
 
 def _zip_kind(head: bytes, more: BinaryIO | None) -> str:
-    types = _first_entry(head, _CONTENT_TYPES)
+    types = _entry_at(head, 0, None)
+    if types is None and more is not None:
+        types = _entry_via_tail(more)
     if types is None:
         types = _entry_from_directory(more if more is not None else io.BytesIO(head))
     main = _main_part_type(types) if types is not None else None
@@ -207,17 +213,27 @@ def _zip_kind(head: bytes, more: BinaryIO | None) -> str:
     return ZIP if name in OWN_FORMATS else name
 
 
-def _first_entry(head: bytes, wanted: str) -> bytes | None:
-    """The content of the zip's first entry if it is ``wanted`` and lies wholly in ``head``."""
-    if len(head) < _LOCAL_HEADER.size:
+def _entry_at(buffer: bytes, offset: int, packed: int | None) -> bytes | None:
+    """``[Content_Types].xml`` if the local header at ``offset`` is its and it lies in ``buffer``.
+
+    ``packed`` is the compressed size from the zip directory; without it the local header's
+    is used, unless it defers the sizes to a data descriptor.
+    """
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(buffer):
         return None
-    _, _, flags, method, _, _, _, packed, _, name_len, extra_len = _LOCAL_HEADER.unpack_from(head)
-    start = _LOCAL_HEADER.size + name_len + extra_len
-    name = head[_LOCAL_HEADER.size : _LOCAL_HEADER.size + name_len]
-    # Encrypted, or sizes deferred to a data descriptor: leave it to the zip directory.
-    if name.lower() != wanted.encode() or flags & 0x9 or start + packed > len(head):
+    magic, _, flags, method, _, _, _, local_packed, _, name_len, extra_len = (
+        _LOCAL_HEADER.unpack_from(buffer, offset)
+    )
+    name = buffer[offset + _LOCAL_HEADER.size : offset + _LOCAL_HEADER.size + name_len]
+    start = offset + _LOCAL_HEADER.size + name_len + extra_len
+    if packed is None:
+        packed = None if flags & 0x8 else local_packed
+    # Encrypted, sizes unknown, or not all here: leave it to the zip directory.
+    if magic != _ZIP_LOCAL or name.lower() != _CONTENT_TYPES.encode() or flags & 0x1:
         return None
-    data = head[start : start + packed]
+    if packed is None or start + packed > len(buffer):
+        return None
+    data = buffer[start : start + packed]
     if method == 0:
         return data[:ZIP_ENTRY_LIMIT]
     if method != 8:
@@ -226,6 +242,38 @@ def _first_entry(head: bytes, wanted: str) -> bytes | None:
         return zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, ZIP_ENTRY_LIMIT)
     except zlib.error:
         return None
+
+
+def _entry_via_tail(more: BinaryIO) -> bytes | None:
+    """``[Content_Types].xml`` through the end record and directory in the file's last bytes.
+
+    A fast path for small packages that keep it last (openpyxl does): one read of the tail and
+    a byte search instead of zipfile's parse of every entry. Anything unusual (ZIP64, a
+    directory larger than the tail, several disks) returns None, for zipfile to decide.
+    """
+    size = more.seek(0, io.SEEK_END)
+    tail_start = max(0, size - ZIP_TAIL_BYTES)
+    tail = _read_at(b"", more, tail_start, size - tail_start)
+    end = tail.rfind(b"PK\x05\x06")
+    if end == -1 or end + _END_RECORD.size > len(tail):
+        return None
+    _, disk, _, _, _, directory_size, directory_offset, _ = _END_RECORD.unpack_from(tail, end)
+    at = directory_offset - tail_start
+    if disk or at < 0 or at + directory_size > end:
+        return None
+    directory = tail[at : at + directory_size]
+    name_at = directory.lower().find(_CONTENT_TYPES.encode())
+    header = name_at - _CENTRAL_HEADER.size
+    if name_at == -1 or header < 0:
+        return None
+    fields = _CENTRAL_HEADER.unpack_from(directory, header)
+    magic, packed, name_len, local_offset = fields[0], fields[8], fields[10], fields[16]
+    if magic != b"PK\x01\x02" or name_len != len(_CONTENT_TYPES):
+        return None
+    if local_offset >= tail_start:
+        return _entry_at(tail, local_offset - tail_start, packed)
+    chunk = _read_at(b"", more, local_offset, _LOCAL_HEADER.size + 1024 + packed)
+    return _entry_at(chunk, 0, packed)
 
 
 # A damaged or exotic archive is simply not an OOXML package, whatever zipfile raises for it.

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from spott_migrate import Settings, check, migrate
+from spott_migrate import sniff as sniff_module
 from spott_migrate.codes import Code
 from spott_migrate.manifest import read_manifest
 from spott_migrate.renaming import ACCEPTED, extension_for, label
@@ -27,6 +28,7 @@ from .corpus import CASES, SOFFICE, Case, Outcome, content_of, libreoffice_cases
 from .helpers import write_xlsx
 
 HEAD = 8192  # what the probe reads before the sniffer looks further
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def client_verdict(data: bytes, name: str) -> str | None:
@@ -49,9 +51,18 @@ def assert_judged(case: Case, data: bytes) -> None:
         assert on_server not in ACCEPTED, f"{case.name}: the sandbox accepts it as {on_server}"
 
 
+def assert_directory_read_as_olefile_reads_it(data: bytes) -> None:
+    """The sniffer's quick directory reader and olefile find the same root streams."""
+    quick = sniff_module._root_streams(data[:HEAD], io.BytesIO(data))
+    assert quick is not None  # the common layout: no fallback needed
+    assert quick == sniff_module._root_streams_by_olefile(io.BytesIO(data))
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_client_and_sandbox_judge_each_file_alike(case: Case) -> None:
     assert_judged(case, content_of(case))
+    if content_of(case).startswith(OLE_MAGIC):
+        assert_directory_read_as_olefile_reads_it(content_of(case))
 
 
 def test_the_corpus_covers_every_accepted_format_and_each_outcome() -> None:
@@ -206,6 +217,8 @@ def test_libreoffice_files_are_judged_checked_and_stored_exactly(
 ) -> None:
     for case in lo_cases:
         assert_judged(case, content_of(case))
+        if content_of(case).startswith(OLE_MAGIC):
+            assert_directory_read_as_olefile_reads_it(content_of(case))
     path = write_corpus(tmp_path, lo_cases)
     found = outcomes(path, lo_cases, settings)
     for case in lo_cases:

@@ -171,6 +171,18 @@ def test_a_bmp_needs_a_real_info_header() -> None:
     assert sniff(b"BM is how this note starts, and nothing more", expected="image/bmp") is None
 
 
+def test_compound_files_the_quick_reader_leaves_to_olefile_are_still_judged() -> None:
+    data = bytearray(word97())
+    struct.pack_into("<I", data, 0x48, 1)  # claims a DIFAT sector: not the common layout
+    assert sniff_module._root_streams(bytes(data[:8192]), io.BytesIO(bytes(data))) is None
+    struct.pack_into("<I", data, 0x48, 0)
+    directory_sector = struct.unpack_from("<I", data, 0x30)[0]
+    root = (directory_sector + 1) * 512
+    struct.pack_into("<I", data, root + 76, 99)  # the root's child points out of the directory
+    assert sniff_module._root_streams(bytes(data[:8192]), io.BytesIO(bytes(data))) is None
+    assert sniff(bytes(data), io.BytesIO(bytes(data))) == OLE_STORAGE  # olefile: no Word either
+
+
 def test_damaged_containers_are_refused_not_crashed_on() -> None:
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600) == OLE_STORAGE
     truncated = word97()[:2000]

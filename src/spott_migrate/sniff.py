@@ -328,19 +328,105 @@ def _main_part_type(types: bytes) -> str | None:
 
 
 def _ole_kind(head: bytes, more: BinaryIO | None) -> str:
-    source = more if more is not None else io.BytesIO(head)
+    names = _root_streams(head, more)
+    if names is None:
+        names = _root_streams_by_olefile(more if more is not None else io.BytesIO(head))
+    for stream, mime in _OLE_STREAMS:
+        if stream.casefold() in names:
+            return mime
+    return OLE_STORAGE
+
+
+def _root_streams_by_olefile(source: BinaryIO) -> frozenset[str]:
+    """The root storage's stream names (case-folded), as olefile reads the directory."""
     try:
         ole = olefile.OleFileIO(source)
     # olefile raises OSError for a bad header and assorted errors for damaged tables.
     except Exception:
-        return OLE_STORAGE
+        return frozenset()
     try:
-        for stream, mime in _OLE_STREAMS:
-            if ole.exists(stream) and ole.get_type(stream) == olefile.STGTY_STREAM:
-                return mime
-        return OLE_STORAGE
+        return frozenset(
+            path[0].casefold()
+            for path in ole.listdir(streams=True, storages=False)
+            if len(path) == 1
+        )
+    except Exception:  # a directory that olefile opened but cannot walk
+        return frozenset()
     finally:
         ole.close()
+
+
+_CFB_HEADER = struct.Struct("<8s16sHHHHH6sIIIIIIIII")
+_NO_SECTOR = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT markers
+_END_OF_CHAIN = 0xFFFFFFFE
+_NO_STREAM = 0xFFFFFFFF
+_DIRECTORY_SECTORS_LIMIT = 4096  # 16,384 entries: far beyond any real document
+
+
+def _root_streams(head: bytes, more: BinaryIO | None) -> frozenset[str] | None:
+    """The root storage's stream names (case-folded), read from the directory by hand.
+
+    olefile parses every table and entry of a file (~90 µs for a small ``.doc``, ten times a
+    probe); this reads only the directory sectors and the FAT entries that chain them, for the
+    common layout (a header-only DIFAT). Anything else, or anything damaged, returns None and
+    olefile decides. A test pins both readings equal on every compound file of the corpus.
+    """
+    try:
+        fields = _CFB_HEADER.unpack_from(head)
+        difat = struct.unpack_from("<109I", head, _CFB_HEADER.size)
+    except struct.error:
+        return None
+    major, order, shift = fields[3], fields[4], fields[5]
+    fat_sectors, directory, difat_sectors = fields[9], fields[10], fields[16]
+    if order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)) or difat_sectors:
+        return None
+    size = 1 << shift
+    per_fat = size // 4
+    entries = bytearray()
+    sector, hops = directory, 0
+    while sector != _END_OF_CHAIN:
+        fat_index, slot = divmod(sector, per_fat)
+        if (
+            sector >= _NO_SECTOR
+            or fat_index >= min(fat_sectors, 109)
+            or difat[fat_index] >= _NO_SECTOR
+            or hops > _DIRECTORY_SECTORS_LIMIT
+        ):
+            return None
+        data = _read_at(head, more, (sector + 1) * size, size)
+        link = _read_at(head, more, (difat[fat_index] + 1) * size + 4 * slot, 4)
+        if len(data) < size or len(link) < 4:
+            return None
+        entries += data
+        (sector,), hops = struct.unpack("<I", link), hops + 1
+    return _walk_root(bytes(entries))
+
+
+def _walk_root(entries: bytes) -> frozenset[str] | None:
+    """Names of the streams among the root entry's children (a tree of left/right siblings)."""
+    count = len(entries) // 128
+    if count == 0 or entries[66] != 5:  # entry 0 must be the root storage
+        return None
+    names: set[str] = set()
+    seen: set[int] = set()
+    stack = [struct.unpack_from("<I", entries, 76)[0]]
+    while stack:
+        index = stack.pop()
+        if index == _NO_STREAM:
+            continue
+        if index >= count or index in seen:
+            return None  # a pointer out of the directory, or a loop: damaged
+        seen.add(index)
+        at = 128 * index
+        (name_size,) = struct.unpack_from("<H", entries, at + 64)
+        if not 2 <= name_size <= 64 or name_size % 2:
+            return None
+        if entries[at + 66] == 2:  # a stream (1 would be a storage)
+            name = entries[at : at + name_size - 2].decode("utf-16-le", "replace")
+            names.add(name.casefold())
+        left, right = struct.unpack_from("<II", entries, at + 68)
+        stack += [left, right]
+    return frozenset(names)
 
 
 # --------------------------------------------------------------------------------------------

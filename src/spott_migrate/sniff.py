@@ -6,8 +6,10 @@ file whose content is the format its name promises, costs one signature check on
 read. The rules follow the readers, not the first byte offsets a naive matcher knows:
 
 - PDF: ``%PDF-`` anywhere in the first 1,024 bytes (readers allow junk before the header).
-- Word 97-2003: an OLE2 compound file with a ``WordDocument`` stream, found by reading its
-  directory with ``olefile``; other OLE2 files (Excel, PowerPoint, Outlook …) are named as such.
+- Word 97-2003: an OLE2 compound file with a ``WordDocument`` stream in its root storage, found
+  by reading its directory (by hand for the common layout, which is ten times quicker, and with
+  ``olefile`` for everything else); other OLE2 files (Excel, PowerPoint, Outlook …) are named
+  as such.
 - OOXML: the main part's content type in ``[Content_Types].xml``, wherever that entry sits in
   the zip (read from the first bytes when it is the first entry, else via the zip directory).
 - SVG: XML whose root element is ``svg``, after an optional BOM, XML declaration, processing

@@ -148,7 +148,7 @@ def validate(
         wire_type = spott_api.normalise_type(row[s.TYPE])
         display = row[s.NAME] or path.name
         # A valid row's content is a format Spott takes: it is sent as that, whatever its name.
-        mime = str(probe.sniffed_mime)
+        mime = str(canonical_mime(probe.sniffed_mime))
         if not renaming.names_format(path.name, mime):
             display = renaming.name_for_content(display, mime)
             notices.append(_renamed_notice(source_row, key, path, mime))

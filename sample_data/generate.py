@@ -152,8 +152,8 @@ ROWS: tuple[Row, ...] = (
     # ---- deliberately bad rows -------------------------------------------------------------
     Row(C + "daniel_kowalski_cv.pdf", "CV", "cand-0004", expected="file_missing",
         notes=f"{BAD} (file_missing): the file was never exported from the old system"),
-    Row(C + "jonas_lindqvist_cv.pdf", "CV", "cand-0006", expected="content_mismatch",
-        notes=f"{BAD} (content_mismatch): a Windows .exe renamed to .pdf"),
+    Row(C + "jonas_lindqvist_cv.pdf", "CV", "cand-0006", expected="content_not_allowed",
+        notes=f"{BAD} (content_not_allowed): a Windows .exe renamed to .pdf"),
     Row(C + "priya_raman_cv.pdf", "CV", "cand-0005", expected="file_empty",
         notes=f"{BAD} (file_empty): 0-byte file left by a failed export"),
     Row(V + "paralegal_intake_notes.txt", "JOB_DESCRIPTION", vacancy_id="vac-003",

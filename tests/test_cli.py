@@ -109,6 +109,28 @@ def test_validate_sends_nothing(sandbox: Sandbox, make_manifest: ManifestFactory
     assert path.read_bytes() == original
 
 
+def test_validate_lists_renamed_files_as_notices_and_strict_content_refuses_them(
+    sandbox: Sandbox, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    from .corpus import picture
+    from .files import write
+
+    write(tmp_path / "files" / "gif-logo.png", picture("GIF", (6, 6), "red"))
+    row = ("files/gif-logo.png", "LOGO", None, "comp-3", None, None)
+    path = make_manifest(2, logos=0, extra_rows=[row])
+    result = cli("validate", str(path))
+    assert result.returncode == 0, result.stdout  # a notice is not a problem
+    assert "3 to do, 0 invalid" in result.stdout
+    assert "problems:" not in result.stdout
+    notices = result.stdout.split("notices", 1)[1]
+    assert "row 4: renamed_to_content: named .png but the content is GIF" in notices
+    strict = cli("validate", str(path), "--strict-content")
+    assert strict.returncode == 1
+    assert "row 4: content_mismatch: named .png but the content is GIF" in strict.stdout
+    assert "notices" not in strict.stdout
+    assert sandbox.state.count() == 0
+
+
 def test_dry_run_sends_and_writes_nothing(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:
     path = make_manifest(3, logos=0)
     original = path.read_bytes()

@@ -85,7 +85,7 @@ def test_invalid_rows_are_marked_and_the_rest_go_on(
     statuses = read_xlsx_column(path, "spott_status")
     assert [statuses[r] for r in range(6, 10)] == ["invalid"] * 4
     assert str(errors[6]).startswith("file_missing:")
-    assert str(errors[7]).startswith("content_mismatch:")
+    assert str(errors[7]).startswith("content_not_allowed:")
     assert str(errors[8]).startswith("type_unknown:")
     assert str(errors[9]).startswith("target_missing:")
     assert_sandbox_matches_manifest(sandbox, path)
@@ -370,7 +370,7 @@ def test_every_validation_code_reaches_the_manifest(
         "file_empty",
         "file_too_large",
         "extension_not_allowed",
-        "content_mismatch",
+        "content_not_allowed",
         "content_not_allowed",
         "type_missing",
         "type_unknown",

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from spott_migrate import probe
-from spott_migrate.probe import probe_files, sniff_mime
+from spott_migrate.probe import probe_files
+from spott_migrate.sniff import sniff
 
 from .files import pdf_bytes, png_bytes, write
 
@@ -18,21 +19,21 @@ PNG = "image/png"
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
-def test_the_type_the_name_promises_is_confirmed_by_its_own_matcher() -> None:
-    assert sniff_mime(pdf_bytes(), PDF) == PDF
-    assert sniff_mime(png_bytes(), PNG) == PNG
+def test_the_type_the_name_promises_is_confirmed_by_its_own_check() -> None:
+    assert sniff(pdf_bytes(), expected=PDF) == PDF
+    assert sniff(png_bytes(), expected=PNG) == PNG
 
 
 def test_content_of_another_type_is_still_named() -> None:
-    # A JPEG saved as .png: the PNG matcher says no, the full guess says what it is.
-    assert sniff_mime(JPEG_HEAD, PNG) == "image/jpeg"
-    assert sniff_mime(pdf_bytes(), None) == PDF
+    # A JPEG saved as .png: the PNG check says no, the full look says what it is.
+    assert sniff(JPEG_HEAD, expected=PNG) == "image/jpeg"
+    assert sniff(pdf_bytes()) == PDF
 
 
 def test_unrecognised_content_and_svg_text() -> None:
-    assert sniff_mime(b"just some text, no format at all", PDF) is None
+    assert sniff(b"just some text, no format at all", expected=PDF) is None
     svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>'
-    assert sniff_mime(svg, "image/svg+xml") == "image/svg+xml"
+    assert sniff(svg, expected="image/svg+xml") == "image/svg+xml"
 
 
 def _tree(root: Path, count: int) -> list[Path]:

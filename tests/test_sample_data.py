@@ -164,7 +164,7 @@ def test_manifest_size_and_mix() -> None:
     assert 20 <= len(expected) <= 30
     assert {row["code"] for row in bad} == {
         "file_missing",
-        "content_mismatch",
+        "content_not_allowed",
         "file_empty",
         "extension_not_allowed",
         "type_unknown",
@@ -229,7 +229,7 @@ def test_bad_rows_are_bad_for_the_stated_reason() -> None:
             assert not path.exists()
             continue
         assert path.is_file()
-        if code == "content_mismatch":
+        if code == "content_not_allowed":
             assert path.read_bytes()[:2] == b"MZ"
             assert _sniff(path) == "application/x-msdownload"
             assert path.suffix == ".pdf"

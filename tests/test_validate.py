@@ -44,7 +44,7 @@ def test_every_validation_code(tmp_path: Path) -> None:
         ("empty.pdf", "CV", "c1", "", "", ""),  # 6: file_empty
         ("big.pdf", "CV", "c1", "", "", ""),  # 7: file_too_large
         ("note.txt", "CV", "c1", "", "", ""),  # 8: extension_not_allowed
-        ("virus.pdf", "CV", "c1", "", "", ""),  # 9: content_mismatch
+        ("virus.pdf", "CV", "c1", "", "", ""),  # 9: content_not_allowed (an EXE)
         ("garbage.pdf", "CV", "c1", "", "", ""),  # 10: content_not_allowed
         ("logo.png", "", "", "co1", "", ""),  # 11: type_missing
         ("logo.png", "Photograph of cat", "", "co2", "", ""),  # 12: type_unknown
@@ -61,7 +61,7 @@ def test_every_validation_code(tmp_path: Path) -> None:
     assert codes[6] == {Code.FILE_EMPTY}
     assert Code.FILE_TOO_LARGE in codes[7]
     assert codes[8] == {Code.EXTENSION_NOT_ALLOWED}
-    assert codes[9] == {Code.CONTENT_MISMATCH}
+    assert codes[9] == {Code.CONTENT_NOT_ALLOWED}
     assert codes[10] == {Code.CONTENT_NOT_ALLOWED}
     assert codes[11] == {Code.TYPE_MISSING}
     assert codes[12] == {Code.TYPE_UNKNOWN}
@@ -111,3 +111,53 @@ def test_jpeg_alias_extensions(tmp_path: Path, name: str) -> None:
     chk = check(write_csv(tmp_path / "m.csv", [(name, "ID_DOCUMENT", "c1", "", "", "")]))
     assert chk.validation.invalid_rows == 0
     assert chk.validation.jobs.iloc[0]["mime"] == "image/jpeg"
+
+
+def _renaming_rows(tmp_path: Path) -> Path:
+    from .corpus import fpdf_pdf, picture
+
+    write(tmp_path / "logo.png", picture("GIF", (4, 4), "red"))
+    write(tmp_path / "photo.png", picture("JPEG", (4, 4), "red"))
+    write(tmp_path / "cv.txt", fpdf_pdf("a PDF named .txt"))
+    write(tmp_path / "fine.png", png_bytes())
+    rows = [
+        ("logo.png", "LOGO", "", "co1", "", ""),  # 2: renamed, display from the file
+        ("photo.png", "CV", "c1", "", "", "My photo.png"),  # 3: renamed, display given
+        ("cv.txt", "CV", "c1", "", "", ""),  # 4: an extension Spott refuses, content it takes
+        ("fine.png", "LOGO", "", "co2", "", ""),  # 5: as named
+    ]
+    return write_csv(tmp_path / "m.csv", rows)
+
+
+def test_content_spott_accepts_under_another_name_goes_as_its_content(tmp_path: Path) -> None:
+    chk = check(_renaming_rows(tmp_path))
+    validation = chk.validation
+    assert validation.invalid_rows == 0
+    jobs = validation.jobs.set_index("source_row")
+    assert list(jobs["mime"]) == ["image/gif", "image/jpeg", "application/pdf", "image/png"]
+    assert list(jobs["display_name"]) == ["logo.gif", "My photo.jpg", "cv.pdf", "fine.png"]
+    notices = validation.notices.set_index("source_row")
+    assert list(notices.index) == [2, 3, 4]
+    assert set(notices["code"]) == {Code.RENAMED_TO_CONTENT}
+    assert notices.loc[4, "message"] == "named .txt but the content is PDF; sent as cv.pdf"
+    assert notices.loc[3, "note"] == "renamed: content is JPEG"
+    # The upload names follow the content too.
+    names = {j.source_row: j.upload_name for b in chk.plan.batches for j in b.jobs}
+    assert names == {2: "logo.gif", 3: "photo.jpg", 4: "cv.pdf", 5: "fine.png"}
+
+
+def test_strict_content_keeps_the_refusal(tmp_path: Path) -> None:
+    from spott_migrate import Settings
+
+    chk = check(_renaming_rows(tmp_path), settings=Settings(strict_content=True))
+    problems = chk.validation.problems
+    codes = dict(zip(problems["source_row"], problems["code"], strict=True))
+    assert codes == {
+        2: Code.CONTENT_MISMATCH,
+        3: Code.CONTENT_MISMATCH,
+        4: Code.EXTENSION_NOT_ALLOWED,
+    }
+    messages = set(chk.validation.problems["message"])
+    assert "named .png but the content is GIF" in messages
+    assert chk.validation.notices.empty
+    assert list(chk.validation.jobs["source_row"]) == [5]

@@ -85,6 +85,10 @@ def _print_check(chk: Check) -> None:
         click.echo("problems:")
         for row in v.problems.itertuples(index=False):
             click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
+    if len(v.notices):
+        click.echo("notices (these rows go, as shown):")
+        for row in v.notices.itertuples(index=False):
+            click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
     click.echo(
         f"plan: {plan.files} files ({_size(plan.bytes)}) in {len(plan.batches)} uploads + "
         f"{len(plan.groups)} assigns = {plan.requests} requests (lower bound {plan.lower_bound})"
@@ -117,13 +121,20 @@ def main() -> None:
     """Move legacy ATS files into Spott from an .xlsx or .csv manifest."""
 
 
+_STRICT_CONTENT_HELP = (
+    "Refuse a file whose content is another accepted format than its name says "
+    "(content_mismatch) instead of sending it under its content's name."
+)
+
+
 @main.command("validate")
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
 @_errors_to_exit_codes
-def validate_command(manifest: Path, sheet: str | None) -> None:
+def validate_command(manifest: Path, sheet: str | None, strict_content: bool) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
-    chk = check(manifest, sheet=sheet)
+    chk = check(manifest, sheet=sheet, settings=Settings(strict_content=strict_content))
     _print_check(chk)
     try:
         check_writable(
@@ -179,6 +190,7 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
     type=click.FloatRange(min=0.1),
     help="Seconds to wait for an answer, e.g. while a large upload is processed (default 120).",
 )
+@click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @_errors_to_exit_codes
 def run_command(
@@ -195,6 +207,7 @@ def run_command(
     shard: str | None,
     connect_timeout: float | None,
     read_timeout: float | None,
+    strict_content: bool,
     quiet: bool,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
@@ -209,6 +222,7 @@ def run_command(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         dry_run=dry_run or None,
+        strict_content=strict_content or None,
     )
     if dry_run:
         _print_check(check(manifest, sheet=sheet, settings=settings))

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    """Why a row is invalid or failed."""
+    """Why a row is invalid or failed, or (a notice) what was changed for it to go."""
 
     # manifest / row content
     PATH_MISSING = "path_missing"
@@ -37,6 +37,8 @@ class Code(StrEnum):
     UPLOAD_UNMATCHED = "upload_unmatched"
     ASSIGN_REJECTED = "assign_rejected"
     RETRIES_EXHAUSTED = "retries_exhausted"
+    # notices: the row is valid and goes, with a change the user should know of
+    RENAMED_TO_CONTENT = "renamed_to_content"
 
     @property
     def hint(self) -> str:
@@ -66,6 +68,9 @@ _HINTS: dict[Code, str] = {
     Code.UPLOAD_UNMATCHED: "re-run; the file is uploaded alone next time",
     Code.ASSIGN_REJECTED: "Spott refused the assignment; check the record id and type",
     Code.RETRIES_EXHAUSTED: "re-run later (spott-migrate run --retry-failed)",
+    Code.RENAMED_TO_CONTENT: (
+        "nothing to do: it is sent under its content's extension (--strict-content refuses it)"
+    ),
 }
 
 

@@ -119,6 +119,9 @@ class Settings:
     temp_ttl_seconds: float = 3600.0
     checkpoint_seconds: float = 30.0
     dry_run: bool = False
+    # Refuse a file whose content is an accepted format other than its name says
+    # (content_mismatch) instead of sending it under its content's name.
+    strict_content: bool = False
 
     def __post_init__(self) -> None:
         # Accept the key as plain text too, but never keep it as such.

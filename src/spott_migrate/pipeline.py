@@ -163,7 +163,9 @@ def check(
     paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
     probes = probe_files(p for p in paths if p is not None)
     hashes = _content_hashes(manifest, todo, paths, probes, entries)
-    validation = validate(manifest, probes, done=done, hashes=hashes)
+    validation = validate(
+        manifest, probes, done=done, hashes=hashes, strict_content=settings.strict_content
+    )
     return Check(manifest, validation, entries, settings, claims)
 
 

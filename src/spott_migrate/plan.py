@@ -21,6 +21,7 @@ import pandas as pd
 from .config import Settings
 from .jobs import FileJob, Target
 from .manifest import schema as s
+from .renaming import name_for_content
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,8 @@ def _with_upload_names(jobs: list[FileJob]) -> tuple[FileJob, ...]:
     used: set[str] = set()
     named: list[FileJob] = []
     for job in jobs:
-        base = ascii_file_name(job.path.name)
+        # Sent under its content's extension when the name says another format.
+        base = ascii_file_name(name_for_content(job.path.name, job.mime))
         name, n = base, 1
         while name.lower() in used:
             n += 1

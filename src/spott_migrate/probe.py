@@ -1,12 +1,12 @@
 """The filesystem edge of validation: stat each file once, sniff its first bytes, hash on demand.
 
-A probe is a stat, an 8 KB read and one signature check; where storage makes each file wait, a
-thread pool overlaps the waits. Results are plain frozen values that the pure validator reads.
+A probe is a stat, an 8 KB read and one signature check (:mod:`.sniff` decides what the content
+is); where storage makes each file wait, a thread pool overlaps the waits. Results are plain
+frozen values that the pure validator reads.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import stat
 import time
@@ -14,15 +14,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import filetype
-
+from .sniff import sniff
 from .spott_api import MIME_BY_EXTENSION
 
 T = TypeVar("T")
 
-# filetype looks at most this far into a file; SVG text is found well within it too.
+# Enough for every signature; the sniffer reads on where a format keeps its proof elsewhere.
 SNIFF_BYTES = 8192
 _HASH_CHUNK = 1 << 20
 # Files probed in line before deciding whether a thread pool would help, and the mean time per
@@ -46,30 +45,6 @@ class FileProbe:
     mtime_ns: int = 0
 
 
-def sniff_mime(head: bytes, expected: str | None = None) -> str | None:
-    """The MIME type the first bytes of a file show, or None.
-
-    ``expected`` (the type the file's name promises) is checked first, with that one format's
-    matcher: a full ``filetype.guess`` tries some eighty and is most of a probe's CPU.
-    """
-    matcher = _matcher(expected) if expected else None
-    if matcher is not None and matcher.match(head):
-        return expected
-    kind = filetype.guess(head)
-    if kind is not None:
-        return str(kind.mime)
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in text:
-        return "image/svg+xml"
-    return None
-
-
-@functools.lru_cache(maxsize=64)
-def _matcher(mime: str) -> Any:
-    # filetype.get_type walks its whole table on every call: look each type up once.
-    return filetype.get_type(mime=mime)
-
-
 def probe_file(path: Path) -> FileProbe:
     """Stat and sniff one file; never raises for a bad path, it reports it."""
     try:
@@ -80,14 +55,13 @@ def probe_file(path: Path) -> FileProbe:
         return FileProbe(path, exists=False, error=exc.strerror or str(exc))
     if not stat.S_ISREG(info.st_mode):
         return FileProbe(path, exists=True)
+    expected = MIME_BY_EXTENSION.get(path.suffix.lower())
     try:
         with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
+            sniffed = sniff(handle.read(SNIFF_BYTES), handle, expected=expected)
     except OSError as exc:
         return FileProbe(path, True, True, False, info.st_size, error=exc.strerror or str(exc))
-    expected = MIME_BY_EXTENSION.get(path.suffix.lower())
-    mime = sniff_mime(head, expected)
-    return FileProbe(path, True, True, True, info.st_size, mime, mtime_ns=info.st_mtime_ns)
+    return FileProbe(path, True, True, True, info.st_size, sniffed, mtime_ns=info.st_mtime_ns)
 
 
 def _in_slices(func: Callable[[Path], T], items: list[Path], workers: int) -> list[T]:

@@ -33,9 +33,13 @@ def project_results(
 ) -> pd.DataFrame:
     """The result columns for every row that is not already done: a view of the journal."""
     problems = validation.problems_by_row()
+    notes = validation.notes_by_row()
     now = utc_now()
     out: list[tuple[object, ...]] = []
-    for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
+    rows = manifest.rows
+    for key, source_row, held_note in zip(
+        rows[s.ROW_KEY], rows[s.SOURCE_ROW], rows[s.NOTE], strict=True
+    ):
         if key in validation.done and key not in entries:
             continue  # assigned in an earlier run elsewhere; leave the user's cells alone
         if key in problems:
@@ -43,7 +47,9 @@ def project_results(
             cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
         else:
             cells = _result_cells(entries.get(key), now)
-        out.append((int(source_row), key, *cells))
+        # Rows done before are not validated again: their note stays as the manifest has it.
+        note = held_note if key in validation.done else notes.get(key, "")
+        out.append((int(source_row), key, *cells, note))
     columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
     return pd.DataFrame(out, columns=columns)
 
@@ -87,7 +93,7 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
         try:
             return write_results(
                 manifest.path,
-                _cells(placed),
+                _cells(manifest, placed),
                 sheet=manifest.sheet,
                 header_row=manifest.header_row,
                 output=output,
@@ -117,11 +123,11 @@ def _placed(results: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
     """``results`` with ``source_row`` taken from ``manifest`` by row key (keys it lacks drop)."""
     rows = manifest.rows[[s.ROW_KEY, s.SOURCE_ROW]]
     placed = results.drop(columns=[s.SOURCE_ROW]).merge(rows, on=s.ROW_KEY, how="inner")
-    return placed[[s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]]
+    return placed[[s.SOURCE_ROW, s.ROW_KEY, *[c for c in s.RESULT_COLUMNS if c in placed]]]
 
 
 def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
-    compared = [s.STATUS, s.ATTACHMENT_ID, s.ERROR]
+    compared = [c for c in (s.STATUS, s.ATTACHMENT_ID, s.ERROR, s.NOTE) if c in results.columns]
     current = manifest.rows[[s.SOURCE_ROW, *compared]]
     both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
     same = pd.Series(True, index=both.index)
@@ -130,10 +136,24 @@ def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
     return results[~same.to_numpy()]
 
 
-def _cells(results: pd.DataFrame) -> dict[int, dict[str, str]]:
+def _written_columns(manifest: Manifest, results: pd.DataFrame) -> list[str]:
+    """The result columns to write: ``spott_note`` only where some row has a note or the
+    manifest has the column already (so a note can be cleared), not into every manifest."""
+    columns = [c for c in s.RESULT_COLUMNS if c in results.columns]
+    if (
+        s.NOTE in columns
+        and s.NOTE not in manifest.column_map
+        and not (results[s.NOTE] != "").any()
+    ):
+        columns.remove(s.NOTE)
+    return columns
+
+
+def _cells(manifest: Manifest, results: pd.DataFrame) -> dict[int, dict[str, str]]:
+    columns = _written_columns(manifest, results)
     # Column by column: a dict per row from `to_dict("records")` costs ~10× more at 100k rows.
-    texts = [results[c].astype(str).tolist() for c in s.RESULT_COLUMNS]
+    texts = [results[c].astype(str).tolist() for c in columns]
     return {
-        int(row): dict(zip(s.RESULT_COLUMNS, values, strict=True))
+        int(row): dict(zip(columns, values, strict=True))
         for row, *values in zip(results[s.SOURCE_ROW].tolist(), *texts, strict=True)
     }

@@ -10,18 +10,20 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import spott_api
+from . import renaming, spott_api
 from .codes import Code
 from .manifest import Manifest
 from .manifest import schema as s
 from .probe import FileProbe
 
 PROBLEM_COLUMNS = ("source_row", "row_key", "code", "message")
+# Rows that go with a change worth telling: the problems' columns plus the spott_note text.
+NOTICE_COLUMNS = (*PROBLEM_COLUMNS, "note")
 JOB_COLUMNS = (
     s.ROW_KEY,
     s.SOURCE_ROW,
@@ -46,6 +48,10 @@ class Validation:
     jobs: pd.DataFrame
     # Row keys of rows that were already assigned and are not checked again.
     done: frozenset[str]
+    # One line per valid row that goes with a change (e.g. ``renamed_to_content``).
+    notices: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(NOTICE_COLUMNS))
+    )
 
     @property
     def invalid_rows(self) -> int:
@@ -66,7 +72,13 @@ class Validation:
         counts = {"to_do": len(self.jobs), "invalid": self.invalid_rows, "done": len(self.done)}
         for code, n in self.problems["code"].value_counts().items():
             counts[str(code)] = int(n)
+        for code, n in self.notices["code"].value_counts().items():
+            counts[str(code)] = int(n)
         return counts
+
+    def notes_by_row(self) -> dict[str, str]:
+        """Row key -> the ``spott_note`` text of rows sent with a change."""
+        return dict(zip(self.notices["row_key"], self.notices["note"], strict=True))
 
 
 def canonical_mime(mime: str | None) -> str | None:
@@ -80,13 +92,17 @@ def validate(
     *,
     done: Collection[str] = (),
     hashes: Mapping[Path, str] | None = None,
+    strict_content: bool = False,
 ) -> Validation:
     """Check every row not in ``done``; return the problems table and the jobs for the rest.
 
     ``probes`` must hold a probe for each resolved ``file_path``; ``hashes`` (optional) lets
-    the same content under two paths for one record count as a duplicate too.
+    the same content under two paths for one record count as a duplicate too. A file whose
+    content Spott accepts under another name is sent as its content (a notice), unless
+    ``strict_content`` refuses it as today.
     """
     problems: list[tuple[int, str, str, str]] = []
+    notices: list[tuple[int, str, str, str, str]] = []
     jobs: list[tuple[object, ...]] = []
     done_set = frozenset(done)
     rows = manifest.rows
@@ -111,7 +127,7 @@ def validate(
         text = row[s.FILE_PATH]
         targets = tuple(row[c] for c in s.TARGET_COLUMNS)
         path = manifest.resolve(text) if text else None
-        found = _row_problems(manifest, row, probes)
+        found = _row_problems(manifest, row, probes, strict_content)
         if path is not None and any(targets):
             identity = manifest.file_identity(text)
             dup_key = (content.get(identity, identity), targets)
@@ -132,7 +148,11 @@ def validate(
         probe = probes[path]
         wire_type = spott_api.normalise_type(row[s.TYPE])
         display = row[s.NAME] or path.name
-        mime = spott_api.MIME_BY_EXTENSION[path.suffix.lower()]
+        # A valid row's content is a format Spott takes: it is sent as that, whatever its name.
+        mime = str(canonical_mime(probe.sniffed_mime))
+        if not renaming.names_format(path.name, mime):
+            display = renaming.name_for_content(display, mime)
+            notices.append(_renamed_notice(source_row, key, path, mime))
         jobs.append(
             (key, source_row, path, wire_type, *targets, display, probe.size, mime, probe.mtime_ns)
         )
@@ -140,7 +160,17 @@ def validate(
         problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
         jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),
         done=done_set & frozenset(rows[s.ROW_KEY]),
+        notices=pd.DataFrame(notices, columns=list(NOTICE_COLUMNS)),
     )
+
+
+def _renamed_notice(
+    source_row: int, key: str, path: Path, mime: str
+) -> tuple[int, str, str, str, str]:
+    named = path.suffix.lower() or "without an extension"
+    sent = renaming.name_for_content(path.name, mime)
+    message = f"named {named} but the content is {renaming.label(mime)}; sent as {sent}"
+    return (source_row, key, Code.RENAMED_TO_CONTENT.value, message, renaming.note(mime))
 
 
 def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) -> str:
@@ -150,7 +180,7 @@ def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) ->
 
 
 def _row_problems(
-    manifest: Manifest, row: Mapping[str, str], probes: Mapping[Path, FileProbe]
+    manifest: Manifest, row: Mapping[str, str], probes: Mapping[Path, FileProbe], strict: bool
 ) -> list[tuple[Code, str]]:
     found: list[tuple[Code, str]] = []
     found.extend(_build_problem(row))
@@ -158,7 +188,7 @@ def _row_problems(
     if not file_text:
         found.append((Code.PATH_MISSING, "file_path is empty"))
     else:
-        found.extend(_file_problems(manifest.resolve(file_text), file_text, probes))
+        found.extend(_file_problems(manifest.resolve(file_text), file_text, probes, strict))
     type_text = row[s.TYPE]
     if not type_text:
         found.append((Code.TYPE_MISSING, "type is empty"))
@@ -194,7 +224,7 @@ def _build_problem(row: Mapping[str, str]) -> list[tuple[Code, str]]:
 
 
 def _file_problems(
-    path: Path, file_text: str, probes: Mapping[Path, FileProbe]
+    path: Path, file_text: str, probes: Mapping[Path, FileProbe], strict: bool
 ) -> list[tuple[Code, str]]:
     probe = probes[path]
     if not probe.exists:
@@ -212,22 +242,34 @@ def _file_problems(
             (Code.FILE_TOO_LARGE, f"{probe.size / 1e6:.1f} MB is over Spott's 50 MB per file")
         )
     suffix = path.suffix.lower()
-    expected = spott_api.MIME_BY_EXTENSION.get(suffix)
+    expected = canonical_mime(spott_api.MIME_BY_EXTENSION.get(suffix))
+    sniffed = canonical_mime(probe.sniffed_mime)
+    if renaming.is_accepted(sniffed) and (sniffed == expected or not strict):
+        return found  # as named, or sent under its content's name (a notice)
     if expected is None:
         label = suffix or "no extension"
         fix = "; convert it to PDF first" if suffix in spott_api.CONVERTIBLE_EXTENSIONS else ""
         found.append((Code.EXTENSION_NOT_ALLOWED, f"Spott does not accept {label} files{fix}"))
-        return found
-    sniffed = canonical_mime(probe.sniffed_mime)
-    if sniffed is None:
+    elif sniffed is None:
         found.append(
             (
                 Code.CONTENT_NOT_ALLOWED,
                 f"the content of {file_text} is not a recognised {suffix} file",
             )
         )
-    elif sniffed != canonical_mime(expected):
+    elif renaming.is_accepted(sniffed):  # strict: an accepted format, but not the named one
         found.append(
-            (Code.CONTENT_MISMATCH, f"named {suffix} but the content is {probe.sniffed_mime}")
+            (
+                Code.CONTENT_MISMATCH,
+                f"named {suffix} but the content is {renaming.label(sniffed)}",
+            )
+        )
+    else:
+        found.append(
+            (
+                Code.CONTENT_NOT_ALLOWED,
+                f"named {suffix} but the content is {renaming.label(sniffed)}, "
+                "which Spott does not accept",
+            )
         )
     return found

@@ -105,7 +105,7 @@ def test_load_validate_and_run_all(
     # the check: two invalid rows, filterable by code
     assert "7 ready to send, 2 invalid" in panel.problems.summary.value
     codes = dict(panel.problems.code.options).values()
-    assert {"file_missing", "content_mismatch"} <= set(codes)
+    assert {"file_missing", "content_not_allowed"} <= set(codes)
     panel.problems.code.value = "file_missing"
     assert "missing.pdf" in panel.problems.table.value
     assert "fake.pdf" not in panel.problems.table.value
@@ -505,3 +505,31 @@ def test_a_run_that_cannot_start_says_why_in_the_status_line(
     assert panel.last_error is not None and "manifest.xlsx" in panel.last_error
     assert errors_shown(panel) == []  # said in the status line, not in a note as well
     assert enabled(panel) == {"pilot", "all"}  # the file may come back: nothing is locked
+def test_the_strict_content_switch_refuses_renamed_files_in_the_check_and_the_run(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
+    from ..corpus import picture
+
+    write(tmp_path / "files" / "gif-logo.png", picture("GIF", (5, 5), "red"))
+    row = ("files/gif-logo.png", "LOGO", None, "comp-3", None, None)
+    path = make_manifest(2, logos=0, extra_rows=[row])
+    panel = Panel(path, settings=settings)
+    switch = panel.strict_content.checkbox
+    assert switch.value is False
+    assert "3 ready to send, 0 invalid" in panel.problems.summary.value
+
+    switch.value = True  # the check runs again, with the setting
+    assert "2 ready to send, 1 invalid" in panel.problems.summary.value
+    assert "content_mismatch" in set(dict(panel.problems.code.options).values())
+    click(panel, "all")
+    finish(panel)
+    assert panel.report is not None and panel.report.statuses == {"assigned": 2, "invalid": 1}
+    assert str(read_xlsx_column(path, "spott_error")[4]).startswith("content_mismatch:")
+
+    switch.value = False
+    assert "1 ready to send, 0 invalid" in panel.problems.summary.value
+    click(panel, "all")
+    finish(panel)
+    assert list(statuses(path).values()) == ["assigned"] * 3
+    assert read_xlsx_column(path, "spott_note")[4] == "renamed: content is GIF"
+    assert [u.name for u in sandbox.state.uploads()][-1] == "gif-logo.gif"

@@ -12,6 +12,7 @@ import zipfile
 import zlib
 
 import httpx
+from tests.cfb import excel97, word97
 
 from spott_migrate.spott_api import ASSIGN_PATH, MIME_BY_EXTENSION, UPLOAD_PATH
 
@@ -124,12 +125,21 @@ _RELS = (
     '2006/relationships"><Relationship Id="rId1" Target="{target}" Type="http://schemas.'
     'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
 )
+_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+    'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.'
+    '{main}.main+xml"/></Types>'
+)
 
 
 def docx() -> bytes:
     return _zip(
         {
-            "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+            "[Content_Types].xml": _TYPES.format(
+                part="word/document.xml", main="wordprocessingml.document"
+            ),
             "_rels/.rels": _RELS.format(target="word/document.xml"),
             "word/document.xml": '<?xml version="1.0"?><w:document/>',
         }
@@ -139,7 +149,9 @@ def docx() -> bytes:
 def xlsx() -> bytes:
     return _zip(
         {
-            "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+            "[Content_Types].xml": _TYPES.format(
+                part="xl/workbook.xml", main="spreadsheetml.sheet"
+            ),
             "_rels/.rels": _RELS.format(target="xl/workbook.xml"),
             "xl/workbook.xml": '<?xml version="1.0"?><workbook/>',
             "xl/worksheets/sheet1.xml": '<?xml version="1.0"?><worksheet/>',
@@ -148,33 +160,33 @@ def xlsx() -> bytes:
 
 
 def docx_unusual_order() -> bytes:
-    """A docx whose first entries are not the ones filetype inspects."""
+    """A docx whose package files come last, after entries filetype would inspect."""
     entries = {f"customXml/item{i}.xml": "<x/>" * 50 for i in range(6)}
     entries.update(
         {
-            "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
             "word/document.xml": '<?xml version="1.0"?><w:document/>',
+            "_rels/.rels": _RELS.format(target="word/document.xml"),
+            "[Content_Types].xml": _TYPES.format(
+                part="word/document.xml", main="wordprocessingml.document"
+            ),
         }
     )
     return _zip(entries)
 
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
 def doc() -> bytes:
-    """An OLE2 container whose first sector starts with Word's FIB magic (what filetype wants)."""
-    return _OLE + b"\x00" * (512 - len(_OLE)) + b"\xec\xa5\xc1\x00" + b"\x00" * 1020
+    """A Word 97-2003 compound file whose WordDocument stream starts at the first sector."""
+    return word97(word_first=True)
 
 
-def doc_without_fib_marker() -> bytes:
-    """An OLE2 container filetype cannot name, like many real .doc files."""
-    return _OLE + b"\x00" * (512 - len(_OLE)) + b"\x00" * 1024
+def doc_word_stream_not_first() -> bytes:
+    """A Word 97-2003 file whose WordDocument stream lies after another (filetype misses it)."""
+    return word97()
 
 
 def xls() -> bytes:
-    """An OLE2 container that filetype identifies as an Excel 97 workbook."""
-    return _OLE + b"\x00" * (512 - len(_OLE)) + b"\xfd\xff\xff\xff\x00\x00\x00" + b"\x00" * 1017
+    """An Excel 97-2003 compound file: OLE2, but no WordDocument stream."""
+    return excel97()
 
 
 #: extension -> (bytes builder); every extension of MIME_BY_EXTENSION is covered.

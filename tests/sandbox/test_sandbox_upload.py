@@ -107,9 +107,9 @@ def test_alias_mime_types_are_equivalent(client: httpx.Client, name: str, declar
 
 
 def test_doc_and_docx_that_filetype_alone_would_miss(client: httpx.Client) -> None:
-    from sandbox_files import doc_without_fib_marker, docx_unusual_order
+    from sandbox_files import doc_word_stream_not_first, docx_unusual_order
 
-    assert upload(client, part("a.doc", doc_without_fib_marker())).status_code == 201
+    assert upload(client, part("a.doc", doc_word_stream_not_first())).status_code == 201
     assert upload(client, part("a.docx", docx_unusual_order())).status_code == 201
 
 
@@ -244,3 +244,44 @@ def test_one_bad_part_rejects_the_whole_request(sandbox: Sandbox, client: httpx.
 def test_small_limit_setting_gives_413(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.configure(max_file_bytes=100)
     assert_envelope(upload(client, part("a.pdf", b"%PDF-1.4" + b"\0" * 200)), 413)
+
+
+def _big_package(order: str) -> bytes:
+    """A docx padded to ~1 MB, its package files first, last, or between two big entries."""
+    import io
+    import zipfile
+
+    from sandbox_files import docx
+
+    source = zipfile.ZipFile(io.BytesIO(docx()))
+    package = [(i, source.read(i)) for i in source.infolist()]
+    padding = [(f"word/media/image{n}.bin", bytes(500_000)) for n in range(2)]
+    entries = {
+        "first": package + padding,
+        "last": padding + package,
+        "middle": padding[:1] + package + padding[1:],
+    }[order]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info, data in entries:
+            archive.writestr(info, data, zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("order", ["first", "last", "middle"])
+def test_big_packages_are_judged_from_the_bytes_kept(client: httpx.Client, order: str) -> None:
+    # First or last: the package's own files decide. In the middle, neither end holds them and
+    # the looser rule of entry names applies rather than refusing a big real file.
+    assert upload(client, part("big.docx", _big_package(order))).status_code == 201
+    as_xlsx = part("big.xlsx", _big_package(order), MIME_BY_EXTENSION[".xlsx"])
+    assert_envelope(upload(client, as_xlsx), 415)
+
+
+def test_a_big_word_file_is_judged_by_its_directory(client: httpx.Client) -> None:
+    from tests.cfb import WORD_FIB, compound_file
+
+    # The directory and FAT sit at the end (in the kept tail), the WordDocument stream first.
+    word = compound_file([("WordDocument", WORD_FIB + bytes(400_000)), ("1Table", bytes(400_000))])
+    assert upload(client, part("big.doc", word)).status_code == 201
+    no_fib = compound_file([("WordDocument", bytes(400_000)), ("1Table", bytes(400_000))])
+    assert_envelope(upload(client, part("fake.doc", no_fib)), 415)  # no FIB: not Word

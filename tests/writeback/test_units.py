@@ -30,6 +30,7 @@ def test_public_surface_is_pinned() -> None:
         "spott_attachment_id",
         "spott_error",
         "spott_updated_at",
+        "spott_note",
     )
     assert writeback.RESULT_COLUMNS is schema.RESULT_COLUMNS  # declared once
 

@@ -20,7 +20,7 @@ from ..codes import Code
 from ..errors import ApiError, SpottMigrateError
 from .attachments_csv import CsvColumns
 from .build import LAYOUTS, build_manifest
-from .columns import BUILD_PROBLEM, CONVERTED_FROM, RESOLVED_BY, TYPE
+from .columns import BUILD_PROBLEM, CONVERTED_FROM, NOTE, RESOLVED_BY, TYPE
 from .convert import Converter
 from .crosswalk import load_crosswalk
 from .people import load_emails
@@ -67,6 +67,9 @@ def _echo_summary(df: pd.DataFrame, output: Path, conversions_wanted: bool) -> N
     types = Counter(df.loc[placed, TYPE])
     if types:
         click.echo("  types     " + ", ".join(f"{t} {n}" for t, n in types.most_common()))
+    renamed = int((df.loc[placed, NOTE] != "").sum())
+    if renamed:
+        click.echo(f"  renamed   {renamed:>5} file(s) go as their content (see spott_note)")
     if conversions_wanted:
         converted = int((df[CONVERTED_FROM] != "").sum())
         click.echo(f"  converted {converted:>5} file(s) to PDF")

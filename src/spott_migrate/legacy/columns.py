@@ -40,6 +40,9 @@ BUILD_PROBLEM: Final = "spott_build_problem"
 # Result columns, filled for unplaceable rows so the manifest reads right before any run.
 STATUS: Final = "spott_status"
 ERROR: Final = "spott_error"
+# A file kept although its name says another format: "renamed: content is PDF" (the core's
+# own result column, which a run writes the same way).
+NOTE: Final = "spott_note"
 
 MANIFEST_COLUMNS: Final[tuple[str, ...]] = (
     FILE_PATH,
@@ -56,6 +59,7 @@ MANIFEST_COLUMNS: Final[tuple[str, ...]] = (
     BUILD_PROBLEM,
     STATUS,
     ERROR,
+    NOTE,
 )
 
 # How legacy systems name the three kinds of record Spott can attach files to. Spott itself

@@ -22,7 +22,7 @@ import pandas as pd
 from ..codes import Code, format_error
 from ..errors import ConfigError
 from .columns import BUILD_PROBLEM, CONVERTED_FROM, FILE_PATH, NAME, SOURCE_PATH
-from .problems import LIBREOFFICE_EXTENSIONS, code_of, refresh
+from .problems import LIBREOFFICE_EXTENSIONS, code_of, content_accepted, refresh
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +112,17 @@ def convertible(df: pd.DataFrame) -> pd.Series:
     """Rows whose file LibreOffice can turn into PDF and which exists on disk.
 
     Files outside the layout (``target_missing``) are skipped: no fix makes them placeable.
-    Unresolved rows are converted, since filling in an id by hand makes them so.
+    Unresolved rows are converted, since filling in an id by hand makes them so. A file whose
+    content Spott takes already (a PDF named ``.txt``) is sent as it is, not converted.
     """
     outside = df[BUILD_PROBLEM].map(code_of) == Code.TARGET_MISSING
     readable = df[FILE_PATH].map(
-        lambda p: bool(p) and Path(p).suffix.lower() in LIBREOFFICE_EXTENSIONS and Path(p).is_file()
+        lambda p: (
+            bool(p)
+            and Path(p).suffix.lower() in LIBREOFFICE_EXTENSIONS
+            and Path(p).is_file()
+            and not content_accepted(p)
+        )
     )
     return readable & ~outside
 

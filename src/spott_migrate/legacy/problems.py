@@ -3,20 +3,35 @@
 A row can be wrong in two ways at once (no Spott record *and* a ``.rtf`` file). Only one
 problem fits the column, so target problems outrank file problems: a file can be converted,
 but a row without a record can never be placed. File problems are never stored for good;
-they are derived from ``file_path`` again after each step (`refresh`), so a step that resolves
+they are derived from the file again after each step (`refresh`), so a step that resolves
 a target or converts a file cannot lose the other kind of problem.
+
+The file's content decides, as in the core's check: a ``.txt`` that holds a PDF is kept, with
+``spott_note`` saying it goes as a PDF, and so is a ``.png`` that holds a GIF.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from .. import spott_api
+from .. import renaming, spott_api
 from ..codes import Code, format_error
-from .columns import BUILD_PROBLEM, ERROR, FILE_PATH, LEGACY_ENTITY, LEGACY_ID, SOURCE_PATH, STATUS
+from ..probe import FileProbe, probe_file
+from .columns import (
+    BUILD_PROBLEM,
+    ERROR,
+    FILE_PATH,
+    LEGACY_ENTITY,
+    LEGACY_ID,
+    NOTE,
+    SOURCE_PATH,
+    STATUS,
+)
 
 TARGET_CODES = frozenset(
     {Code.UNRESOLVED, Code.AMBIGUOUS, Code.TARGET_NOT_FOUND, Code.TARGET_MISSING}
@@ -52,21 +67,56 @@ def extension_fix(extension: str) -> str:
 
 
 def file_problem(file_path: str, source_path: str = "") -> str:
-    """The problem with a row's file itself, or ``""``: derived from the path alone."""
+    """The problem with a row's file itself, or ``""``."""
+    return _file_verdict(file_path, source_path)[0]
+
+
+def file_note(file_path: str) -> str:
+    """``renamed: content is …`` for a file whose content Spott takes under another name."""
+    return _file_verdict(file_path)[1]
+
+
+def content_accepted(file_path: str) -> bool:
+    """Whether the file's content is a format Spott takes, whatever its name says."""
+    return bool(file_path) and renaming.is_accepted(_probe(file_path).sniffed_mime)
+
+
+def _probe(file_path: str) -> FileProbe:
+    # Every step of a build refreshes every row: sniff each file once, again only if it changed.
+    try:
+        info = os.stat(file_path)
+    except OSError:
+        return probe_file(Path(file_path))  # says missing or unreadable, and why
+    return _probe_unchanged(file_path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _probe_unchanged(file_path: str, _size: int, _mtime_ns: int, _inode: int) -> FileProbe:
+    return probe_file(Path(file_path))
+
+
+def _file_verdict(file_path: str, source_path: str = "") -> tuple[str, str]:
+    """(problem, note) of a row's file: one look at the disk for both."""
     if not file_path:
-        return ""
+        return "", ""
     path = Path(file_path)
     ext = path.suffix.lower()
+    probe = _probe(file_path)
+    content = probe.sniffed_mime if probe.readable else None
+    if renaming.is_accepted(content):
+        assert content is not None
+        renamed = not renaming.names_format(path.name, content)
+        return "", renaming.note(content) if renamed else ""
     if ext not in spott_api.MIME_BY_EXTENSION:
         shown = ext or "files without an extension"
         return format_error(
             Code.EXTENSION_NOT_ALLOWED,
             f"Spott does not accept {shown}; {extension_fix(ext)}",
-        )
-    if not path.is_file():
+        ), ""
+    if not probe.is_file:
         where = source_path or file_path
-        return format_error(Code.FILE_MISSING, f"not found in the export: {where}")
-    return ""
+        return format_error(Code.FILE_MISSING, f"not found in the export: {where}"), ""
+    return "", ""  # content the core's check refuses says why at validation
 
 
 def _keep_detail(held: str, derived: str) -> str:
@@ -110,15 +160,14 @@ def refresh(df: pd.DataFrame) -> pd.DataFrame:
     """
     codes = df[BUILD_PROBLEM].map(code_of)
     derive = ~codes.isin(TARGET_CODES)
+    files = zip(df[FILE_PATH], df[SOURCE_PATH], strict=True)
+    verdicts = [_file_verdict(str(p), str(s)) for p, s in files]
+    df[NOTE] = [note for _, note in verdicts]
     if derive.any():
         df.loc[derive, BUILD_PROBLEM] = [
-            _keep_detail(str(held), file_problem(str(p), str(s)))
-            for held, p, s in zip(
-                df.loc[derive, BUILD_PROBLEM],
-                df.loc[derive, FILE_PATH],
-                df.loc[derive, SOURCE_PATH],
-                strict=True,
-            )
+            _keep_detail(str(held), problem)
+            for held, (problem, _), keep in zip(df[BUILD_PROBLEM], verdicts, derive, strict=True)
+            if keep
         ]
     bad = df[BUILD_PROBLEM] != ""
     df[STATUS] = bad.map({True: "invalid", False: ""})
@@ -160,7 +209,9 @@ __all__ = [
     "add_reason",
     "clear_target_problems",
     "code_of",
+    "content_accepted",
     "extension_fix",
+    "file_note",
     "file_problem",
     "is_placed",
     "refresh",

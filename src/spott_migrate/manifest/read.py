@@ -84,6 +84,8 @@ class Manifest:
         at = self.rows.set_index(schema.SOURCE_ROW).index.get_indexer(results[schema.SOURCE_ROW])
         found = at >= 0
         for column in schema.RESULT_COLUMNS:
+            if column not in results.columns:
+                continue
             values = results[column].astype(str).to_numpy()[found]
             self.rows.iloc[at[found], self.rows.columns.get_loc(column)] = values
 

@@ -26,7 +26,10 @@ STATUS: Final = "spott_status"
 ATTACHMENT_ID: Final = "spott_attachment_id"
 ERROR: Final = "spott_error"
 UPDATED_AT: Final = "spott_updated_at"
-RESULT_COLUMNS: Final = (STATUS, ATTACHMENT_ID, ERROR, UPDATED_AT)
+# What was changed for a row to go, e.g. "renamed: content is GIF"; written only where a row
+# has a note or the manifest already has the column.
+NOTE: Final = "spott_note"
+RESULT_COLUMNS: Final = (STATUS, ATTACHMENT_ID, ERROR, UPDATED_AT, NOTE)
 # A problem found by a manifest builder (legacy import), reported by validation as the row's own.
 BUILD_PROBLEM: Final = "spott_build_problem"
 

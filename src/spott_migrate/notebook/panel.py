@@ -41,6 +41,7 @@ from .views.progress import ProgressView
 from .views.results import ResultsView
 from .views.source import SourceView
 from .wording import counts, ending
+from .views.strict import StrictContentSwitch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,6 +111,7 @@ class Panel:
         self.source = SourceView(str(manifest or ""), Path(upload_dir) if upload_dir else None)
         self.mapping = MappingView()
         self.problems = ProblemsView()
+        self.strict_content = StrictContentSwitch(self._base)
         self.plan = PlanView()
         self.controls = RunControls(self._base, self._key, pilot_rows)
         self.progress = ProgressView()
@@ -123,6 +125,7 @@ class Panel:
                 heading(2, "Columns"),
                 self.mapping.widget,
                 heading(3, "Check"),
+                self.strict_content.widget,
                 self.problems.widget,
                 heading(4, "Plan"),
                 self.plan.widget,
@@ -198,6 +201,7 @@ class Panel:
         self.problems.again.on_click(lambda _b: self.validate())
         self.results.export.on_click(lambda _b: self.export_report())
         self._key.on_change = self._on_key
+        self.strict_content.checkbox.observe(self._on_strict_content, names="value")
         buttons = self.controls.buttons
         buttons["pilot"].on_click(lambda _b: self.run_pilot())
         buttons["all"].on_click(lambda _b: self.run_all())
@@ -209,6 +213,12 @@ class Panel:
     def _on_upload(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.load()
+
+    def _on_strict_content(self, _change: dict[str, Any]) -> None:
+        # The check and every later run use the switch's choice; check again unless running.
+        self._base = self.strict_content.settings(self._base)
+        if self._session.checked is not None and not self._active:
+            self.validate()
 
     def _on_sheet(self, change: dict[str, Any]) -> None:
         if not self._quiet and change["new"] and change["new"] != self._session.sheet:

@@ -21,7 +21,7 @@ from spott_migrate.sandbox.params import (
 from spott_migrate.sandbox.problem import ApiProblem
 from spott_migrate.sandbox.records import TARGET_FIELDS, TargetKind
 from spott_migrate.sandbox.responses import REQUEST_ID_HEADER, json_response
-from spott_migrate.sandbox.sniff import SNIFF_BYTES, canonical_mime, sniff
+from spott_migrate.sandbox.sniff import SNIFF_BYTES, TAIL_BYTES, canonical_mime, sniff
 from spott_migrate.sandbox.state import AssignItem
 from spott_migrate.spott_api import (
     ALLOWED_MIME_TYPES,
@@ -60,7 +60,7 @@ def _check_part(part: PartDigest, max_bytes: int) -> None:
     if declared not in _ALLOWED:
         shown = part.content_type or "no Content-Type"
         raise ApiProblem(415, f"{_label(part)}: {shown} is not an accepted file type")
-    found = sniff(bytes(part.head))
+    found = sniff(bytes(part.head), part.last_bytes(TAIL_BYTES), part.size)
     if found != declared:
         raise ApiProblem(
             415, f"{_label(part)}: content is {found or 'unrecognised'}, not {declared}"
@@ -99,6 +99,7 @@ async def upload(request: Request, ctx: SandboxContext) -> Response:
         options[b"boundary"],
         max_parts=MAX_FILES_PER_UPLOAD,
         head_bytes=SNIFF_BYTES,
+        tail_bytes=TAIL_BYTES,
     )
     request.state.files = len(digest.parts) + digest.extra_parts
     _check_upload(digest, settings.max_file_bytes)

@@ -2,8 +2,9 @@
 
 Starlette's ``request.form()`` would spool every file to a temporary file (to disk above 1 MB)
 and write each chunk through a thread pool; the sandbox only needs size, SHA-256 and the first
-bytes for sniffing, so it feeds ``python-multipart`` directly and hashes as bytes arrive.
-Memory per request stays at one network chunk plus ``head_bytes`` per part.
+and last bytes for sniffing, so it feeds ``python-multipart`` directly and hashes as bytes
+arrive. Memory per request stays at one network chunk plus ``head_bytes`` and up to twice
+``tail_bytes`` per part.
 """
 
 from __future__ import annotations
@@ -35,11 +36,17 @@ class PartDigest:
     content_type: str | None = None
     size: int = 0
     head: bytearray = field(default_factory=bytearray)
+    # The last bytes seen (at most twice the collector's tail_bytes; see `last_bytes`).
+    tail: bytearray = field(default_factory=bytearray)
     _hash: Any = field(default_factory=hashlib.sha256, repr=False)
 
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
+
+    def last_bytes(self, count: int) -> bytes:
+        """The part's last ``count`` bytes (fewer if fewer were kept)."""
+        return bytes(self.tail[-count:]) if count else b""
 
 
 @dataclass
@@ -54,9 +61,10 @@ class MultipartDigest:
 class _Collector:
     """python-multipart callbacks that fill `PartDigest` objects."""
 
-    def __init__(self, max_parts: int, head_bytes: int) -> None:
+    def __init__(self, max_parts: int, head_bytes: int, tail_bytes: int = 0) -> None:
         self.max_parts = max_parts
         self.head_bytes = head_bytes
+        self.tail_bytes = tail_bytes
         self.parts: list[PartDigest] = []
         self.extra_parts = 0
         self.finished = False
@@ -107,20 +115,29 @@ class _Collector:
         missing = self.head_bytes - len(part.head)
         if missing > 0:
             part.head += chunk[:missing]
+        if self.tail_bytes:
+            part.tail += chunk
+            if len(part.tail) > 2 * self.tail_bytes:  # trim in bulk, not on every chunk
+                del part.tail[: len(part.tail) - self.tail_bytes]
 
     def on_end(self) -> None:
         self.finished = True
 
 
 async def read_multipart(
-    chunks: AsyncIterator[bytes], boundary: bytes, *, max_parts: int, head_bytes: int
+    chunks: AsyncIterator[bytes],
+    boundary: bytes,
+    *,
+    max_parts: int,
+    head_bytes: int,
+    tail_bytes: int = 0,
 ) -> MultipartDigest:
     """Consume the whole body, keeping digests of at most ``max_parts`` parts.
 
     The body is always read to its end, even when it is malformed, so the answer (an error
     status) reaches a client that is still sending instead of a reset connection.
     """
-    collector = _Collector(max_parts, head_bytes)
+    collector = _Collector(max_parts, head_bytes, tail_bytes)
     callbacks = {
         name: getattr(collector, name)
         for name in (

@@ -16,6 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from . import spott_api
+from .cli_tenant import (
+    index_command,
+    index_options,
+    open_known,
+    tenant_option,
+    tenant_settings,
+)
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
 from .journal import Shard
@@ -99,10 +106,23 @@ def main() -> None:
 @main.command("validate")
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option(
+    "--base-url", help="The tenant the index must be of (default: $SPOTT_BASE_URL or Spott's)."
+)
+@index_options
 @_errors_to_exit_codes
-def validate_command(manifest: Path, sheet: str | None) -> None:
+def validate_command(
+    manifest: Path,
+    sheet: str | None,
+    base_url: str | None,
+    index_path: Path | None,
+    no_index: bool,
+    index_max_age: float,
+) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
-    chk = check(manifest, sheet=sheet)
+    settings = Settings.from_env(base_url=base_url)
+    known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
+    chk = check(manifest, sheet=sheet, settings=settings, known=known)
     _print_check(chk)
     sys.exit(1 if chk.validation.invalid_rows else 0)
 
@@ -142,6 +162,8 @@ def validate_command(manifest: Path, sheet: str | None) -> None:
     "--shard", help="Only shard K of N (e.g. 2/4); results wait in its journal for `merge`."
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@index_options
+@tenant_option
 @_errors_to_exit_codes
 def run_command(
     manifest: Path,
@@ -156,6 +178,10 @@ def run_command(
     retry_failed: bool,
     shard: str | None,
     quiet: bool,
+    index_path: Path | None,
+    no_index: bool,
+    index_max_age: float,
+    tenant_path: Path | None,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
 
@@ -168,8 +194,10 @@ def run_command(
         requests_per_minute=requests_per_minute,
         dry_run=dry_run or None,
     )
+    settings = tenant_settings(manifest, tenant_path, settings)
+    known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
     if dry_run:
-        _print_check(check(manifest, sheet=sheet, settings=settings))
+        _print_check(check(manifest, sheet=sheet, settings=settings, known=known))
         return
     if settings.api_key is None:
         raise ConfigError(f"no API key: pass --api-key or set {spott_api.API_KEY_ENV}")
@@ -182,6 +210,7 @@ def run_command(
         only_failed=retry_failed,
         progress=NullProgress() if quiet else TqdmProgress(),
         shard=Shard.parse(shard) if shard else None,
+        known=known,
     )
     _print_check(report.check)
     _print_report(report)
@@ -274,3 +303,4 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+main.add_command(index_command)

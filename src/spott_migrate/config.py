@@ -86,6 +86,9 @@ class Settings:
     temp_ttl_seconds: float = 3600.0
     checkpoint_seconds: float = 30.0
     dry_run: bool = False
+    # (our wire type, the tenant's spelling) pairs the upload sends instead, e.g.
+    # (("unassigned", "UNASSIGNED"),) where `spott-migrate doctor` found that spelling.
+    type_spellings: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # Accept the key as plain text too, but never keep it as such.

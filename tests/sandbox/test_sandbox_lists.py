@@ -64,7 +64,7 @@ def test_candidates_page_by_cursor_fifty_at_most(client: httpx.Client) -> None:
     assert ids == [f"c-{i:03d}" for i in range(1, 121)]
     # The cursor is the documented keyset: base64 of {"modifiedAt", "id"}.
     cursor = json.loads(base64.b64decode(pages[0]["pageInfo"]["nextCursor"]))
-    assert cursor == {"modifiedAt": "2024-01-01T00:00:00.000Z", "id": "c-050"}
+    assert cursor == {"modifiedAt": "2024-01-01T00:00:00.049Z", "id": "c-050"}
 
 
 def test_default_limit_is_25_and_over_50_is_refused(client: httpx.Client) -> None:

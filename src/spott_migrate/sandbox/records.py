@@ -21,7 +21,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -39,7 +39,10 @@ TARGET_FIELDS: Mapping[str, TargetKind] = {
 DEMO_RECORDS_PATH = Path(__file__).with_name("demo_records.json")
 
 #: When a record was last changed, if its source does not say: long before any test runs.
+#: Records loaded without one are stamped a millisecond apart, in load order, as records
+#: entered one by one would be.
 DEFAULT_MODIFIED_AT = "2024-01-01T00:00:00.000Z"
+_DEFAULT_MOMENT = datetime(2024, 1, 1, tzinfo=UTC)
 
 # (label, value) pairs, in the order the source lists them.
 Attributes = tuple[tuple[str, str], ...]
@@ -273,12 +276,28 @@ def records_from_dict(data: Mapping[str, Any], *, origin: str = "records") -> Re
     if unknown:
         raise ConfigError(f"{origin}: unknown keys {sorted(unknown)}")
     candidates = {
-        i["id"]: _person(i, f"candidate {i['id']}") for i in _items(data, "candidates", origin)
+        i["id"]: _person(i, f"candidate {i['id']}")
+        for i in _stamped(_items(data, "candidates", origin))
     }
     contacts = {i["id"]: _person(i, f"contact {i['id']}") for i in _items(data, "contacts", origin)}
-    companies = {i["id"]: company_from_dict(i) for i in _items(data, "companies", origin)}
-    vacancies = {i["id"]: vacancy_from_dict(i) for i in _items(data, "vacancies", origin)}
+    companies = {
+        i["id"]: company_from_dict(i) for i in _stamped(_items(data, "companies", origin))
+    }
+    vacancies = {
+        i["id"]: vacancy_from_dict(i) for i in _stamped(_items(data, "vacancies", origin))
+    }
     return RecordStore(candidates, companies, vacancies, contacts)
+
+
+def _stamped(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Give items without a ``modifiedAt`` one, a millisecond apart in load order."""
+    out: list[Mapping[str, Any]] = []
+    for position, item in enumerate(items):
+        if item.get("modifiedAt") is None:
+            moment = _DEFAULT_MOMENT + timedelta(milliseconds=position)
+            item = {**item, "modifiedAt": moment.isoformat()}
+        out.append(item)
+    return out
 
 
 def candidate_from_dict(item: Mapping[str, Any]) -> Person:

@@ -124,7 +124,11 @@ def test_flat_record_shapes_are_read_too(tmp_path: Path) -> None:
     with IndexStore(tmp_path / "i.sqlite") as store:
         first = store.record("candidate", "c-0000")
         assert first is not None
-        assert (first.first_name, first.emails, first.phones) == ("F", ("x0@e.com",), ("01614960000",))
+        assert (first.first_name, first.emails, first.phones) == (
+            "F",
+            ("x0@e.com",),
+            ("01614960000",),
+        )
         assert first.attributes == (("Legacy ID", "L-9"),)
         company = store.record("company", "co-1")
         assert company is not None and company.name == "Acme"
@@ -196,8 +200,9 @@ def test_an_old_index_warns_with_the_refresh_command(index_file: Path, sandbox: 
     with open_index(index_file, sandbox.url, now=later) as index:
         assert len(index.warnings) == 1
         assert "3 days old" in index.warnings[0]
-        assert f"spott-migrate index --base-url {sandbox.url} --output {index_file}" in (
-            index.warnings[0]
+        assert (
+            f"spott-migrate index --base-url {sandbox.url} --output {index_file}"
+            in (index.warnings[0])
         )
     with open_index(index_file, sandbox.url) as index:
         assert index.warnings == []

@@ -21,6 +21,7 @@ from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
 from ..run import RunControl
+from ..tenant.known import KnownRecords
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Session:
         self.manifest: Manifest | None = None
         self.checked: Check | None = None
         self.last: RunOutcome | None = None
+        # What the tenant is known to hold (e.g. `open_index(...)`): checks and runs then
+        # refuse rows naming records it does not have, before anything is sent.
+        self.known: KnownRecords | None = None
         self._control: RunControl | None = None
         self._thread: threading.Thread | None = None
 
@@ -72,7 +76,11 @@ class Session:
         if self.path is None:
             raise SpottMigrateError("load a manifest first")
         self.checked = check(
-            self.path, sheet=self.sheet, column_map=self.column_map or None, settings=settings
+            self.path,
+            sheet=self.sheet,
+            column_map=self.column_map or None,
+            settings=settings,
+            known=self.known,
         )
         self.manifest = self.checked.manifest
         return self.checked
@@ -114,6 +122,7 @@ class Session:
         kind = "failed" if only_failed else ("pilot" if limit is not None else "all")
         control = RunControl()
         path, sheet, column_map = self.path, self.sheet, dict(self.column_map) or None
+        known = self.known
 
         def work() -> None:
             try:
@@ -126,6 +135,7 @@ class Session:
                     control=control,
                     limit=limit,
                     only_failed=only_failed,
+                    known=known,
                 )
                 outcome = RunOutcome(report, kind=kind)
             except RunInterrupted as exc:

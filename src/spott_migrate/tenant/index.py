@@ -191,6 +191,18 @@ class TenantIndex:
         """Which of ``ids`` no record of ``kind`` in the index has."""
         return self.store.unknown(_kind(kind), ids)
 
+    def holds(self, kind: str, record_id: str) -> bool:
+        return self.store.holds(_kind(kind), record_id)
+
+    def candidates_with_email(self, email: str) -> list[str]:
+        return self.store.candidates_with_email(email)
+
+    def candidates_with_phone(self, phone: str) -> list[str]:
+        return self.store.candidates_with_phone(phone)
+
+    def records_with_attribute(self, kind: str, label: str, value: str) -> list[str]:
+        return self.store.records_with_attribute(_kind(kind), label, value)
+
     def close(self) -> None:
         self.store.close()
 

@@ -44,8 +44,14 @@ def fold_email(text: str) -> str:
 
 
 def phone_digits(text: str) -> str:
-    """A phone number in the form the index compares: its digits only."""
-    return _NOT_DIGIT.sub("", text)
+    """A phone number in the form the index compares: its digits only, with the ``00``
+    international prefix read as ``+`` (``0044 20…`` and ``+44 20…`` are one number).
+
+    A national form (``020 7946…``) stays apart from the international one: telling them
+    equal would need the country, which is a guess.
+    """
+    digits = _NOT_DIGIT.sub("", text)
+    return digits[2:] if digits.startswith("00") else digits
 
 
 def fold_text(text: str) -> str:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 from .records import RECORD_KINDS, IndexedRecord, RecordKind, fold_email, fold_text, phone_digits
@@ -90,17 +92,20 @@ class IndexStore:
 
     def __init__(self, path: str | Path, *, writable: bool = False) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         if not writable and not self.path.is_file():
             raise ConfigError(f"no Spott index at {self.path}; build one with spott-migrate index")
         try:
             if writable:
                 # The default rollback journal, not WAL: a finished index is one file, which
                 # can be copied beside a manifest and opened read-only.
-                self._db = sqlite3.connect(self.path, isolation_level=None)
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 self._db.executescript(_SCHEMA)
             else:
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._db = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
             self._meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"{self.path} is not a Spott index ({exc})") from exc
@@ -108,6 +113,12 @@ class IndexStore:
             self.close()
             raise ConfigError(f"{self.path} is not a Spott index (it names no base URL)")
         self._ids: dict[str, frozenset[str]] = {}
+
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        # Look-ups may come from worker threads (existence checks run a few at a time): one
+        # connection, one statement at a time.
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     def __enter__(self) -> IndexStore:
         return self
@@ -152,13 +163,14 @@ class IndexStore:
 
     # ------------------------------------------------------------------ scans
     def scan(self, kind: RecordKind) -> ScanState | None:
-        row = self._db.execute(
+        found = self._rows(
             "SELECT kind, since, cursor, done, high_water, started_at, finished_at, pages, records"
             " FROM scans WHERE kind = ?",
             (kind,),
-        ).fetchone()
-        if row is None:
+        )
+        if not found:
             return None
+        row = found[0]
         return ScanState(row[0], row[1], row[2], bool(row[3]), *row[4:])
 
     def scans(self) -> dict[RecordKind, ScanState]:
@@ -227,40 +239,35 @@ class IndexStore:
     # ------------------------------------------------------------------ look-ups
     def counts(self) -> dict[RecordKind, int]:
         """Records held per kind."""
-        rows = dict(self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind"))
+        rows = dict(self._rows("SELECT kind, COUNT(*) FROM records GROUP BY kind"))
         return {kind: int(rows.get(kind, 0)) for kind in RECORD_KINDS}
 
     def ids(self, kind: RecordKind) -> frozenset[str]:
         """Every id of one kind (loaded once: even 100,000 ids are a few MB)."""
-        if kind not in self._ids:
-            rows = self._db.execute("SELECT id FROM records WHERE kind = ?", (kind,))
-            self._ids[kind] = frozenset(r[0] for r in rows)
-        return self._ids[kind]
+        with self._lock:
+            if kind not in self._ids:
+                rows = self._rows("SELECT id FROM records WHERE kind = ?", (kind,))
+                self._ids[kind] = frozenset(r[0] for r in rows)
+            return self._ids[kind]
 
     def holds(self, kind: RecordKind, record_id: str) -> bool:
         return record_id in self.ids(kind)
 
     def record(self, kind: RecordKind, record_id: str) -> IndexedRecord | None:
         """One record with its e-mails, phones and attributes, or None."""
-        row = self._db.execute(
+        found = self._rows(
             "SELECT first_name, last_name, name, modified_at FROM records"
             " WHERE kind = ? AND id = ?",
             (kind, record_id),
-        ).fetchone()
-        if row is None:
-            return None
-        key = (kind, record_id)
-        emails = [
-            r[0]
-            for r in self._db.execute("SELECT email FROM emails WHERE kind = ? AND id = ?", key)
-        ]
-        phones = [
-            r[0]
-            for r in self._db.execute("SELECT digits FROM phones WHERE kind = ? AND id = ?", key)
-        ]
-        attributes = list(
-            self._db.execute("SELECT label, value FROM attributes WHERE kind = ? AND id = ?", key)
         )
+        if not found:
+            return None
+        row = found[0]
+        key = (kind, record_id)
+        where = "WHERE kind = ? AND id = ?"
+        emails = [r[0] for r in self._rows(f"SELECT email FROM emails {where}", key)]
+        phones = [r[0] for r in self._rows(f"SELECT digits FROM phones {where}", key)]
+        attributes = self._rows(f"SELECT label, value FROM attributes {where}", key)
         return IndexedRecord(
             kind,
             record_id,
@@ -275,7 +282,7 @@ class IndexStore:
 
     def candidates_with_email(self, email: str) -> list[str]:
         """Ids of candidates one of whose addresses equals ``email`` (case-insensitive)."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT DISTINCT id FROM emails WHERE email = ? AND kind = 'candidate' ORDER BY id",
             (fold_email(email),),
         )
@@ -286,7 +293,7 @@ class IndexStore:
         digits = phone_digits(phone)
         if not digits:
             return []
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT DISTINCT id FROM phones WHERE digits = ? AND kind = 'candidate' ORDER BY id",
             (digits,),
         )
@@ -294,7 +301,7 @@ class IndexStore:
 
     def records_with_attribute(self, kind: RecordKind, label: str, value: str) -> list[str]:
         """Ids of records of ``kind`` whose attribute ``label`` holds ``value`` (any case)."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT DISTINCT id FROM attributes WHERE kind = ? AND label_key = ? AND value_key = ?"
             " ORDER BY id",
             (kind, fold_text(label), fold_text(value)),
@@ -303,7 +310,7 @@ class IndexStore:
 
     def attribute_labels(self) -> dict[str, int]:
         """Custom attribute labels seen, with how many records carry each."""
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT label, COUNT(DISTINCT kind || ':' || id) FROM attributes GROUP BY label_key"
         )
         return {str(label): int(n) for label, n in rows}

@@ -22,6 +22,7 @@ from .cli_tenant import (
     open_known,
     tenant_option,
     tenant_settings,
+    verify_command,
 )
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
@@ -304,3 +305,4 @@ def _register_optional_commands() -> None:
 
 _register_optional_commands()
 main.add_command(index_command)
+main.add_command(verify_command)

@@ -131,27 +131,6 @@ def _settings(base_url: str | None, api_key: str | None, rate: float | None) -> 
     return settings
 
 
-def _api_errors(what: str, then: str) -> Callable[[F], F]:
-    """API failures as one line, saying what is kept; Ctrl-C as exit 130."""
-
-    def decorate(func: F) -> F:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return func(*args, **kwargs)
-            except ApiError as exc:
-                click.echo(f"error: {what}: {exc}{then}", err=True)
-                sys.exit(2)
-            except KeyboardInterrupt:
-                click.echo(f"interrupted{then}", err=True)
-                sys.exit(EXIT_INTERRUPTED)
-
-        wrapper.__name__ = func.__name__
-        wrapper.__doc__ = func.__doc__
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
 # ---------------------------------------------------------------------- index
 _PLURAL = {"candidate": "candidates", "company": "clients", "vacancy": "vacancies"}
 
@@ -223,3 +202,98 @@ def _run_index(
     note = f" ({'; '.join(how)})" if how else ""
     click.echo(f"index {result.path}: {counts} from {result.base_url}")
     click.echo(f"{result.requests_sent} requests; pages: {pages}{note}")
+
+
+# ---------------------------------------------------------------------- verify
+@click.command("verify")
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option("--sample", type=click.IntRange(min=1), help="Check N random records instead of all.")
+@click.option("--seed", type=int, help="Seed for --sample, to check the same records again.")
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report of the rows that need attention [default: MANIFEST's name + .verification.html].",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The same rows as CSV [default: MANIFEST's name + .verification.csv].",
+)
+@_connection_options
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def verify_command(
+    manifest: Path,
+    sheet: str | None,
+    sample: int | None,
+    seed: int | None,
+    html: Path | None,
+    csv_path: Path | None,
+    base_url: str | None,
+    api_key: str | None,
+    requests_per_minute: float | None,
+    quiet: bool,
+) -> None:
+    """Check in Spott that every assigned row of MANIFEST is there, once.
+
+    Lists each record's attachments (GET /attachments) and finds each row's file by id, else
+    by name and size. Writes Spott's permanent id where it differs and spott_verified_at into
+    the manifest, and a report of the rows that need attention. Never uploads or assigns.
+    Exit 0 when every row checked is present, 1 otherwise.
+    """
+    from .errors import SpottMigrateError
+    from .tenant.verify import verify_manifest
+
+    bar: Any = None
+    try:
+        settings = _settings(base_url, api_key, requests_per_minute)
+        if not quiet:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(desc="records", unit=" records")
+        result = verify_manifest(
+            manifest,
+            settings=settings,
+            sheet=sheet,
+            sample=sample,
+            seed=seed,
+            html=html,
+            csv=csv_path,
+            on_record=(lambda: bar.update(1)) if bar is not None else None,
+        )
+    except SpottMigrateError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if bar is not None:
+            bar.close()
+    _print_verification(result)
+    sys.exit(result.exit_code)
+
+
+def _print_verification(result: Any) -> None:
+    counts = result.counts()
+    scope = f"{result.records_checked} of {result.records_total} records"
+    if result.sampled:
+        scope += " (random sample)"
+    click.echo(
+        f"verified {len(result.rows)} assigned rows on {scope} in {result.requests_sent} requests"
+    )
+    for name, n in counts.items():
+        click.echo(f"  {name:<24}{n:>6}")
+    attention = [r for r in result.rows if r.needs_attention]
+    for row in attention[:20]:
+        click.echo(f"  row {row.source_row}: {row.verdict.value}: {row.record}: {row.detail}")
+    if len(attention) > 20:
+        click.echo(f"  … and {len(attention) - 20} more in the report")
+    if counts["ids repaired"]:
+        click.echo(
+            f"spott_attachment_id now holds Spott's permanent id for {counts['ids repaired']} rows"
+        )
+    if result.written_to:
+        click.echo(f"results written to {result.written_to}")
+    click.echo(f"report: {result.report_html} and {result.report_csv}")

@@ -17,6 +17,7 @@ import click
 
 from . import spott_api
 from .cli_tenant import (
+    doctor_command,
     index_command,
     index_options,
     open_known,
@@ -306,3 +307,4 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 main.add_command(index_command)
 main.add_command(verify_command)
+main.add_command(doctor_command)

@@ -27,7 +27,7 @@ from .tenant.index import (
     default_index_path,
     open_index,
 )
-from .tenant.profile import adjust_settings, default_profile_path, load_profile
+from .tenant.profile import PROFILE_FILE, adjust_settings, default_profile_path, load_profile
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130
@@ -297,3 +297,64 @@ def _print_verification(result: Any) -> None:
     if result.written_to:
         click.echo(f"results written to {result.written_to}")
     click.echo(f"report: {result.report_html} and {result.report_csv}")
+
+
+# ---------------------------------------------------------------------- doctor
+@click.command("doctor")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(PROFILE_FILE),
+    show_default=True,
+    help="Where to write the tenant profile that run reads.",
+)
+@_connection_options
+def doctor_command(
+    output: Path, base_url: str | None, api_key: str | None, requests_per_minute: float | None
+) -> None:
+    """Check the first contact with a tenant before the first run.
+
+    Read-only checks of the key and of each endpoint the tool uses, their rate-limit headers
+    and latency; then ONE tiny temporary upload (a 1×1 PNG, never assigned) to see how the
+    upload answers and which spelling of `unassigned` it takes. Prints each assumption the
+    tool makes and what the tenant said, and writes the profile run reads (put it beside the
+    manifest, or pass run --tenant). Never assigns anything. Exit 0 when the tool can work
+    with the tenant as it is, 1 when some answer differs in a way it cannot adapt to.
+    """
+    from .errors import SpottMigrateError
+    from .tenant.doctor import diagnose
+    from .tenant.profile import save_profile
+
+    try:
+        settings = _settings(base_url, api_key, requests_per_minute)
+        diagnosis = diagnose(settings)
+        written = save_profile(diagnosis.profile, output)
+    except ApiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (SpottMigrateError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    profile = diagnosis.profile
+    click.echo(
+        f"doctor: {profile.base_url}: {diagnosis.requests_sent} requests, one test upload"
+        " (never assigned), no assign"
+    )
+    for finding in diagnosis.findings:
+        click.echo(f"  {finding.verdict.value:<10} {finding.assumption}")
+        if finding.detail:
+            click.echo(f"  {'':<10}   {finding.detail}")
+    latency = ", ".join(f"{k} {v:.0f} ms" for k, v in profile.latency_ms.items())
+    click.echo(f"latency (median): {latency}")
+    headers = ", ".join(f"{k}: {v}" for k, v in sorted(profile.rate_limit_headers.items()))
+    click.echo(f"rate-limit headers: {headers or 'none'}")
+    _, notes = adjust_settings(settings, profile)
+    for note in notes:
+        click.echo(f"runs will adapt: {note}")
+    click.echo(
+        f"wrote {written}; run reads {PROFILE_FILE} beside the manifest (or run --tenant FILE)"
+    )
+    sys.exit(diagnosis.exit_code)

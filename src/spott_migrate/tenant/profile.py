@@ -28,8 +28,9 @@ class Verdict(StrEnum):
     """What the tenant said about one assumption."""
 
     CONFIRMED = "confirmed"
-    DIFFERS = "differs"  # the tenant answers otherwise; the tool adapts where it can
-    UNKNOWN = "unknown"  # could not be checked (doctor never assigns, or the call failed)
+    ADAPTED = "adapted"  # the tenant answers otherwise; runs adapt (see `adjust_settings`)
+    DIFFERS = "differs"  # the tenant answers otherwise, and the tool cannot adapt by itself
+    UNKNOWN = "unknown"  # could not be checked (doctor never assigns, or nothing to look at)
 
 
 @dataclass(frozen=True)

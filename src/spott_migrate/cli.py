@@ -112,6 +112,7 @@ def main() -> None:
     "--base-url", help="The tenant the index must be of (default: $SPOTT_BASE_URL or Spott's)."
 )
 @index_options
+@tenant_option
 @_errors_to_exit_codes
 def validate_command(
     manifest: Path,
@@ -120,9 +121,10 @@ def validate_command(
     index_path: Path | None,
     no_index: bool,
     index_max_age: float,
+    tenant_path: Path | None,
 ) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
-    settings = Settings.from_env(base_url=base_url)
+    settings = tenant_settings(manifest, tenant_path, Settings.from_env(base_url=base_url))
     known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
     chk = check(manifest, sheet=sheet, settings=settings, known=known)
     _print_check(chk)

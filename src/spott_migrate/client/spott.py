@@ -111,6 +111,8 @@ class SpottClient:
             )
         self._key = key
         self.base_url = (base_url or settings.base_url).rstrip("/")
+        # Our wire type -> the tenant's spelling of it (from `spott-migrate doctor`).
+        self._spellings = dict(settings.type_spellings)
         self.retry = RetryPolicy(
             max_attempts=settings.max_attempts,
             backoff_base=settings.backoff_base,
@@ -136,8 +138,6 @@ class SpottClient:
         )
         self._counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()
-        # Our wire type -> the tenant's spelling of it (from `spott-migrate doctor`).
-        self._spellings = dict(settings.type_spellings)
 
     def __repr__(self) -> str:
         return f"SpottClient(base_url={self.base_url!r})"

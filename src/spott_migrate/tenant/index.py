@@ -242,9 +242,10 @@ def open_index(
         command = refresh_command(store.path, wanted)
         if store.base_url != wanted:
             raise ConfigError(
-                f"the Spott index {store.path} was made against {store.base_url}, not {wanted};"
-                f" its ids are another tenant's. Build one for this tenant ({command}) or run"
-                " without it (--no-index)"
+                f"the Spott index {store.path} was made against {store.base_url}, not {wanted}"
+                f" (pass --base-url {store.base_url} if that is the tenant you mean); its ids"
+                f" are another tenant's. Build one for this tenant ({command}) or run without"
+                " it (--no-index)"
             )
         scans = store.scans()
         unfinished = [_PLURAL[k] for k in RECORD_KINDS if k not in scans or not scans[k].done]

@@ -244,6 +244,8 @@ def test_index_command_failures_are_one_line(sandbox: Sandbox, tmp_path: Path) -
     nokey = cli("index", "--base-url", sandbox.url, cwd=tmp_path, env={"SPOTT_API_KEY": ""})
     assert nokey.returncode == 2 and "no API key" in nokey.stderr
     cli("index", "--base-url", sandbox.url, "--quiet", cwd=tmp_path)
+    nowhere = cli("index", "--output", str(tmp_path / "no" / "i.sqlite"), "--quiet")
+    assert nowhere.returncode == 2 and "the folder does not exist" in nowhere.stderr
     elsewhere = sandbox.url.replace("127.0.0.1", "localhost")
     other = cli("index", "--base-url", elsewhere, "--quiet", cwd=tmp_path)
     assert other.returncode == 2 and "--full" in other.stderr

@@ -108,6 +108,10 @@ class IndexStore:
                 )
             self._meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
+            if writable and not self.path.parent.is_dir():
+                raise ConfigError(
+                    f"cannot write the index {self.path}: the folder does not exist"
+                ) from exc
             raise ConfigError(f"{self.path} is not a Spott index ({exc})") from exc
         if not writable and "base_url" not in self._meta:
             self.close()

@@ -296,6 +296,12 @@ def _print_verification(result: Any) -> None:
         )
     if result.written_to:
         click.echo(f"results written to {result.written_to}")
+    if result.write_error:
+        click.echo(
+            f"error: {result.write_error}; the journal has Spott's ids, run verify again to"
+            " write them",
+            err=True,
+        )
     click.echo(f"report: {result.report_html} and {result.report_csv}")
 
 

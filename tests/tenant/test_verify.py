@@ -214,3 +214,24 @@ def test_verify_command_refuses_bad_keys_with_exit_two(
 def test_verify_command_on_an_unreadable_manifest(tmp_path: Path) -> None:
     result = cli("verify", str(tmp_path / "none.xlsx"), "--quiet")
     assert result.returncode == 2 and "manifest not found" in result.stderr
+
+
+def test_a_manifest_open_elsewhere_keeps_the_ids_in_the_journal(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    sandbox.configure(new_ids_on_assign=True)
+    path = make_manifest(2, logos=0)
+    assert migrate(path, settings=settings).ok
+    owner = path.with_name(f"~${path.name}")  # Excel has it open
+    owner.write_text("x")
+    original = path.read_bytes()
+    result = cli("verify", str(path), "--base-url", sandbox.url, "--quiet")
+    assert result.returncode == 2
+    assert "is open in another program" in result.stderr and "run verify again" in result.stderr
+    assert path.read_bytes() == original
+    permanent = {a.id for a in sandbox.state.attachments()}
+    assert {e.attachment_id for e in load_entries(path, "Attachments").values()} == permanent
+    owner.unlink()
+    again = verify_manifest(path, settings=settings)
+    assert again.ok and again.written_to == path
+    assert set(read_xlsx_column(path, "spott_attachment_id").values()) == permanent

@@ -28,7 +28,7 @@ import pandas as pd
 from .. import spott_api
 from ..client import SpottClient
 from ..config import Settings
-from ..errors import ApiError, FatalApiError, PermanentApiError
+from ..errors import ApiError, FatalApiError, PermanentApiError, WriteBackError
 from ..jobs import FileJob, Target
 from ..journal import Entry, Journal, ManifestLock, State, journal_paths, load_entries, utc_now
 from ..manifest import Manifest, read_manifest
@@ -92,6 +92,7 @@ class Verification:
     records_checked: int = 0
     requests_sent: int = 0
     written_to: Path | None = None
+    write_error: str | None = None
     report_html: Path | None = None
     report_csv: Path | None = None
 
@@ -114,6 +115,9 @@ class Verification:
 
     @property
     def exit_code(self) -> int:
+        """0 every row present once, 1 some are not, 2 the manifest could not be written."""
+        if self.write_error:
+            return 2
         return 0 if self.ok else 1
 
     def frame(self) -> pd.DataFrame:
@@ -322,8 +326,12 @@ def verify_manifest(
             if client is None:
                 api.close()
         result.rows = sorted(checks, key=lambda r: r.source_row)
-        result.written_to = _write_back(manifest, result)
+        # The journal first: it is what later runs project into the sheet.
         _repair_journals(manifest, result)
+        try:
+            result.written_to = _write_back(manifest, result)
+        except WriteBackError as exc:
+            result.write_error = str(exc)
         result.report_html, result.report_csv = _write_reports(manifest_path, result, html, csv)
     return result
 
@@ -379,20 +387,22 @@ def _write_back(manifest: Manifest, result: Verification) -> Path | None:
 
 
 def _repair_journals(manifest: Manifest, result: Verification) -> None:
-    """Keep the journals in step with the repaired ids, so no run writes the old ones back."""
-    repaired = {r.row_key: (r.source_row, r.spott_id) for r in result.rows if r.repaired}
-    if not repaired:
+    """Keep the journals in step with the ids Spott holds, so no run writes old ones back."""
+    found = {r.row_key: (r.source_row, r.spott_id) for r in result.rows if r.verdict in _FOUND}
+    if not found:
         return
     for journal_file in journal_paths(manifest.path):
         with Journal(journal_file, manifest.sheet) as journal:
             held = journal.entries()
-            mine = {
+            stale = {
                 key: value
-                for key, value in repaired.items()
-                if key in held and held[key].state is State.ASSIGNED
+                for key, value in found.items()
+                if key in held
+                and held[key].state is State.ASSIGNED
+                and held[key].attachment_id != value[1]
             }
-            if mine:
-                journal.record_assigned(mine)
+            if stale:
+                journal.record_assigned(stale)
 
 
 def default_report_paths(manifest: str | Path) -> tuple[Path, Path]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import datagen
+from benchmarks import datagen, index_resolution
 from benchmarks.adaptive import run_adaptive
 from benchmarks.machine import describe
 from benchmarks.measure import say
@@ -31,7 +31,7 @@ from benchmarks.server import BenchServer
 from benchmarks.throughput import Workload, measure_workload, section
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive")
+SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive", "index")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Sizes:
     mixed_records: int
     overhead_rows: int
     adaptive: tuple[int, float, int]  # files, sandbox rate (req/s), trials
+    index: index_resolution.Sizes  # tenant and legacy export (its own sandbox child)
 
 
 FULL = Sizes(
@@ -53,6 +54,7 @@ FULL = Sizes(
     mixed_records=400,
     overhead_rows=100_000,
     adaptive=(500, 50.0, 2),
+    index=index_resolution.FULL,
 )
 QUICK = Sizes(
     small=(500, 20_000, 50, 1),
@@ -61,6 +63,7 @@ QUICK = Sizes(
     mixed_records=40,
     overhead_rows=5_000,
     adaptive=(100, 50.0, 1),
+    index=index_resolution.QUICK,
 )
 
 
@@ -149,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs,
                 rate=sizes.adaptive[1],
                 trials=sizes.adaptive[2],
+            ),
+            "index": lambda: index_resolution.run_index_resolution(
+                root, runs / "index", sizes.index
             ),
         }
         for name in names:

@@ -91,6 +91,12 @@ RECORDS: dict[str, list[dict[str, object]]] = {
     ],
 }
 
+# The old ATS's ids, kept by the agency's earlier data import in a Spott custom attribute (what
+# `spott-migrate build-manifest --legacy-id-attribute "Legacy ID"` reads from the index).
+for _kind, _prefix in (("candidates", "ATS-C"), ("companies", "ATS-K"), ("vacancies", "ATS-V")):
+    for _number, _record in enumerate(RECORDS[_kind], start=1):
+        _record["customAttributes"] = [{"label": "Legacy ID", "value": f"{_prefix}{_number:03d}"}]
+
 # --------------------------------------------------------------------------------------------
 # Manifest rows
 # --------------------------------------------------------------------------------------------

@@ -248,18 +248,19 @@ Contact;P-7001;files/P-7001/notes.pdf;Other;
 """
 
 PEOPLE = [
-    ("L-1001", "Ada", "Lovelace", "ada@lovelace.example"),
-    ("L-1002", "Jürgen", "Müller", "j.mueller@example.de"),
-    ("L-1003", "Grace", "Hopper", "grace@hopper.example"),
-    ("L-1004", "Alan", "Turing", "alan.turing@example.com"),
-    ("L-1005", "Sam", "Twin", "shared@example.com"),
-    ("L-1006", "Nora", "Nobody", "nobody@example.com"),
-    ("L-1007", "Bob", "Boss", "bob.boss@acme.example"),
-    ("L-1008", "Gus", "Ghost", "gus@ghost.example"),
-    ("L-1009", "Katherine", "Johnson", "katherine@nasa.example"),
-    ("L-1010", "Pat", "Noemail", ""),
-    ("L-1011", "Jürgen", "Schmidt", "juergen.schmidt@example.de"),
-    ("L-1012", "Lee", "Chen", "lee.chen@example.com"),
+    ("L-1001", "Ada", "Lovelace", "ada@lovelace.example", "+44 20 7946 0101"),
+    ("L-1002", "Jürgen", "Müller", "j.mueller@example.de", ""),
+    ("L-1003", "Grace", "Hopper", "grace@hopper.example", ""),
+    ("L-1004", "Alan", "Turing", "alan.turing@example.com", ""),
+    ("L-1005", "Sam", "Twin", "shared@example.com", ""),
+    ("L-1006", "Nora", "Nobody", "nobody@example.com", "+44 20 7946 0999"),
+    ("L-1007", "Bob", "Boss", "bob.boss@acme.example", ""),
+    ("L-1008", "Gus", "Ghost", "gus@ghost.example", ""),
+    ("L-1009", "Katherine", "Johnson", "katherine@nasa.example", ""),
+    # No e-mail, but a phone number Spott has (written differently): found by --match phone.
+    ("L-1010", "Pat", "Noemail", "", "+44 (20) 7946-0110"),
+    ("L-1011", "Jürgen", "Schmidt", "juergen.schmidt@example.de", ""),
+    ("L-1012", "Lee", "Chen", "lee.chen@example.com", ""),
 ]
 
 CROSSWALK = [
@@ -282,34 +283,73 @@ re:vertrag,OFFER,name
 """
 
 
-def _candidate(cid: str, first: str, last: str, *emails: str) -> dict[str, object]:
-    return {"id": cid, "firstName": first, "lastName": last, "emails": list(emails), "phones": []}
+def _candidate(
+    cid: str, first: str, last: str, *emails: str, phones: tuple[str, ...] = (), legacy: str = ""
+) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": cid,
+        "firstName": first,
+        "lastName": last,
+        "emails": list(emails),
+        "phones": list(phones),
+    }
+    if legacy:  # where the earlier data migration left the legacy id: a custom attribute
+        record["customAttributes"] = [{"label": "Legacy ID", "value": legacy}]
+    return record
 
 
 RECORDS = {
     "candidates": [
-        _candidate("c-ada", "Ada", "Lovelace", "ada@lovelace.example"),
-        _candidate("c-mueller", "Jürgen", "Müller", "j.mueller@example.de"),
-        _candidate("c-hopper", "Grace", "Hopper", "grace@hopper.example"),
-        # Mixed case on purpose: the match ignores case.
-        _candidate("c-turing", "Alan", "Turing", "Alan.Turing@Example.com"),
+        _candidate(
+            "c-ada",
+            "Ada",
+            "Lovelace",
+            "ada@lovelace.example",
+            phones=("+44 20 7946 0101",),
+            legacy="L-1001",
+        ),
+        _candidate("c-mueller", "Jürgen", "Müller", "j.mueller@example.de", legacy="L-1002"),
+        _candidate("c-hopper", "Grace", "Hopper", "grace@hopper.example", legacy="L-1003"),
+        # Mixed case on purpose: the match ignores case. Not in the crosswalk, but Spott kept
+        # the legacy id: --legacy-id-attribute finds it too.
+        _candidate("c-turing", "Alan", "Turing", "Alan.Turing@Example.com", legacy="L-1004"),
         # Two candidates share one address: ambiguous, never guessed.
         _candidate("c-twin-a", "Sam", "Twin", "shared@example.com"),
         _candidate("c-twin-b", "Samantha", "Twin", "shared@example.com"),
         # Contains the contact's address as a prefix: a fuzzy search finds it, exact does not.
         _candidate("c-bobby", "Bobby", "Boss", "bob.boss@acme.example.com"),
-        _candidate("c-katherine", "Katherine", "Johnson", "katherine@nasa.example"),
-        _candidate("c-juergen", "Jürgen", "Schmidt", "juergen.schmidt@example.de"),
-        _candidate("c-lee-1", "Lee", "Chen", "lee.chen@example.com"),
-        _candidate("c-lee-2", "Lee", "Chen"),
+        _candidate(
+            "c-katherine", "Katherine", "Johnson", "katherine@nasa.example", legacy="L-1009"
+        ),
+        _candidate("c-juergen", "Jürgen", "Schmidt", "juergen.schmidt@example.de", legacy="L-1011"),
+        # Both kept L-1012: ambiguous by attribute too.
+        _candidate("c-lee-1", "Lee", "Chen", "lee.chen@example.com", legacy="L-1012"),
+        _candidate("c-lee-2", "Lee", "Chen", legacy="L-1012"),
+        # No e-mail anywhere; the same phone number as L-1010, written another way.
+        _candidate("c-pat", "Pat", "Noemail", phones=("+44 20 7946 0110",)),
     ],
     "companies": [
-        {"id": "co-acme", "name": "Acme Analytics", "domain": "acme.example"},
+        {
+            "id": "co-acme",
+            "name": "Acme Analytics",
+            "domain": "acme.example",
+            "customAttributes": [{"label": "Legacy ID", "value": "C-200"}],
+        },
         {"id": "co-globex", "name": "Globex", "domain": "globex.example"},
     ],
     "vacancies": [
-        {"id": "v-data-eng", "name": "Data Engineer", "companyId": "co-acme"},
-        {"id": "v-backend", "name": "Backend Developer", "companyId": "co-acme"},
+        {
+            "id": "v-data-eng",
+            "name": "Data Engineer",
+            "companyId": "co-acme",
+            "customAttributes": [{"label": "Legacy ID", "value": "V-300"}],
+        },
+        {
+            "id": "v-backend",
+            "name": "Backend Developer",
+            "companyId": "co-acme",
+            "customAttributes": [{"label": "Legacy ID", "value": "V-301"}],
+        },
     ],
     # A client contact with a candidate's legacy address: only candidates may match.
     "contacts": [
@@ -352,7 +392,7 @@ def main(out: Path = HERE) -> None:
     csv_entries += sorted(CSV_FILES.items())
     _write_zip(out / "csv_export.zip", csv_entries)
 
-    people = ["legacy_id,first_name,last_name,email"] + [",".join(p) for p in PEOPLE]
+    people = ["legacy_id,first_name,last_name,email,phone"] + [",".join(p) for p in PEOPLE]
     (out / "candidates.csv").write_text("\n".join(people) + "\n", encoding="utf-8")
     crosswalk = ["entity,legacy_id,spott_id"] + [",".join(c) for c in CROSSWALK]
     (out / "crosswalk.csv").write_text("\n".join(crosswalk) + "\n", encoding="utf-8")

@@ -17,6 +17,15 @@ from typing import Any, TypeVar
 import click
 
 from . import spott_api
+from .cli_tenant import (
+    doctor_command,
+    index_command,
+    index_options,
+    open_known,
+    tenant_option,
+    tenant_settings,
+    verify_command,
+)
 from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError, WriteBackError
 from .journal import Shard
@@ -130,11 +139,28 @@ _STRICT_CONTENT_HELP = (
 @main.command("validate")
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Sheet to read (default: the first).")
+@click.option(
+    "--base-url", help="The tenant the index must be of (default: $SPOTT_BASE_URL or Spott's)."
+)
 @click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
+@index_options
+@tenant_option
 @_errors_to_exit_codes
-def validate_command(manifest: Path, sheet: str | None, strict_content: bool) -> None:
+def validate_command(
+    manifest: Path,
+    sheet: str | None,
+    base_url: str | None,
+    strict_content: bool,
+    index_path: Path | None,
+    no_index: bool,
+    index_max_age: float,
+    tenant_path: Path | None,
+) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
-    chk = check(manifest, sheet=sheet, settings=Settings(strict_content=strict_content))
+    base = Settings.from_env(base_url=base_url, strict_content=strict_content or None)
+    settings = tenant_settings(manifest, tenant_path, base)
+    known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
+    chk = check(manifest, sheet=sheet, settings=settings, known=known)
     _print_check(chk)
     try:
         check_writable(
@@ -192,6 +218,8 @@ def validate_command(manifest: Path, sheet: str | None, strict_content: bool) ->
 )
 @click.option("--strict-content", is_flag=True, help=_STRICT_CONTENT_HELP)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@index_options
+@tenant_option
 @_errors_to_exit_codes
 def run_command(
     manifest: Path,
@@ -209,6 +237,10 @@ def run_command(
     read_timeout: float | None,
     strict_content: bool,
     quiet: bool,
+    index_path: Path | None,
+    no_index: bool,
+    index_max_age: float,
+    tenant_path: Path | None,
 ) -> None:
     """Upload and assign the files of MANIFEST, writing results back into it.
 
@@ -224,8 +256,10 @@ def run_command(
         dry_run=dry_run or None,
         strict_content=strict_content or None,
     )
+    settings = tenant_settings(manifest, tenant_path, settings)
+    known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
     if dry_run:
-        _print_check(check(manifest, sheet=sheet, settings=settings))
+        _print_check(check(manifest, sheet=sheet, settings=settings, known=known))
         return
     if settings.api_key is None:
         raise ConfigError(f"no API key: pass --api-key or set {spott_api.API_KEY_ENV}")
@@ -238,6 +272,7 @@ def run_command(
         only_failed=retry_failed,
         progress=NullProgress() if quiet else TqdmProgress(),
         shard=Shard.parse(shard) if shard else None,
+        known=known,
     )
     _print_check(report.check)
     _print_report(report)
@@ -330,3 +365,6 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+main.add_command(index_command)
+main.add_command(verify_command)
+main.add_command(doctor_command)

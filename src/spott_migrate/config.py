@@ -122,6 +122,9 @@ class Settings:
     # Refuse a file whose content is an accepted format other than its name says
     # (content_mismatch) instead of sending it under its content's name.
     strict_content: bool = False
+    # (our wire type, the tenant's spelling) pairs the upload sends instead, e.g.
+    # (("unassigned", "UNASSIGNED"),) where `spott-migrate doctor` found that spelling.
+    type_spellings: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # Accept the key as plain text too, but never keep it as such.

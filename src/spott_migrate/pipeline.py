@@ -35,6 +35,7 @@ from .probe import FileProbe, hash_files, probe_files
 from .progress import NullProgress, Progress
 from .results import project_results, write_back
 from .run import Executor, RunControl, RunResult, Stop
+from .tenant.known import KnownRecords, flag_unknown_targets
 from .validation import Validation, validate
 from .writeback import check_writable
 
@@ -152,8 +153,13 @@ def check(
     column_map: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     manifest: Manifest | None = None,
+    known: KnownRecords | None = None,
 ) -> Check:
-    """Read, probe, validate and plan a manifest. Touches no network and writes nothing."""
+    """Read, probe, validate and plan a manifest. Touches no network and writes nothing.
+
+    ``known`` (e.g. a `TenantIndex`): rows naming a record it does not hold are
+    ``target_not_found``, so they are never uploaded.
+    """
     settings = settings or Settings()
     manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
     entries = load_entries(manifest.path, manifest.sheet)
@@ -166,6 +172,8 @@ def check(
     validation = validate(
         manifest, probes, done=done, hashes=hashes, strict_content=settings.strict_content
     )
+    if known is not None:
+        validation = flag_unknown_targets(manifest, validation, known)
     return Check(manifest, validation, entries, settings, claims)
 
 
@@ -182,12 +190,14 @@ def migrate(
     limit: int | None = None,
     only_failed: bool = False,
     shard: Shard | None = None,
+    known: KnownRecords | None = None,
 ) -> MigrationReport:
     """Validate, upload, assign and write results back. Re-running does only what is left.
 
     ``limit`` runs a pilot on the first N rows still to do; ``only_failed`` retries rows that
     failed before and starts nothing new; ``shard`` does only its share of the rows and keeps
-    its results in its own journal (see :func:`merge`). Invalid rows are never sent.
+    its results in its own journal (see :func:`merge`); ``known`` as for :func:`check`.
+    Invalid rows are never sent.
     """
     settings = settings or Settings.from_env()
     path = Path(path)
@@ -197,7 +207,7 @@ def migrate(
     # its results wait in its journal for `merge`, or go to its own --output.
     writes = not settings.dry_run and (shard is None or out_path is not None)
     with ManifestLock(path, tag):
-        chk = check(path, sheet=sheet, column_map=column_map, settings=settings)
+        chk = check(path, sheet=sheet, column_map=column_map, settings=settings, known=known)
         manifest, validation = chk.manifest, chk.validation
         jobs = _select_jobs(chk, limit=limit, only_failed=only_failed, shard=shard)
         if settings.dry_run:

@@ -22,6 +22,12 @@ ASSIGN_PATH: Final = "/attachments/temporary/assign"
 LIST_PATH: Final = "/attachments"
 SEARCH_PEOPLE_PATH: Final = "/search/people"
 
+# Record lists (cursor pagination, at most 50 a page), by the record kind a manifest names.
+RECORD_LIST_PATHS: Final = MappingProxyType(
+    {"candidate": "/candidates", "company": "/clients", "vacancy": "/vacancies"}
+)
+RECORD_PAGE_LIMIT_MAX: Final = 50
+
 MAX_FILES_PER_UPLOAD: Final = 10
 # The docs say "50MB" without saying which megabyte; the decimal one is the smaller, so safe.
 MAX_FILE_BYTES: Final = 50_000_000

@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +43,7 @@ from ..errors import (
     TransientApiError,
     UnreachableError,
 )
+from .pages import CursorPage, parse_cursor_page
 from .retry import RetryPolicy, parse_retry_after
 from .throttle import RateLimiter
 
@@ -145,6 +146,8 @@ class SpottClient:
             )
         self._key = key
         self.base_url = (base_url or settings.base_url).rstrip("/")
+        # Our wire type -> the tenant's spelling of it (from `spott-migrate doctor`).
+        self._spellings = dict(settings.type_spellings)
         self.retry = RetryPolicy(
             max_attempts=settings.max_attempts,
             backoff_base=settings.backoff_base,
@@ -238,7 +241,7 @@ class SpottClient:
                         "upload",
                         "POST",
                         spott_api.UPLOAD_PATH,
-                        params={"type": wire_type},
+                        params={"type": self._spellings.get(wire_type, wire_type)},
                         files=files,
                     )
                 except BaseException:
@@ -282,6 +285,49 @@ class SpottClient:
             if page >= 10_000:
                 return items
         return items  # pragma: no cover - the loop always returns
+
+    def record_pages(
+        self,
+        kind: str,
+        *,
+        modified_since: str | None = None,
+        cursor: str | None = None,
+        limit: int = spott_api.RECORD_PAGE_LIMIT_MAX,
+    ) -> Iterator[CursorPage]:
+        """Pages of ``GET /candidates``, ``/clients`` or ``/vacancies`` (cursor pagination).
+
+        ``kind`` is ``candidate``, ``company`` or ``vacancy``; ``cursor`` resumes after a page
+        seen before; ``modified_since`` (ISO-8601 with ``Z``) asks only for later changes.
+        Each page is fetched when the caller asks for it, so a caller that keeps the cursors
+        can stop and resume anywhere.
+        """
+        path = spott_api.RECORD_LIST_PATHS.get(kind)
+        if path is None:
+            raise ValueError(f"kind must be one of {', '.join(spott_api.RECORD_LIST_PATHS)}")
+        while True:
+            params: dict[str, str | int] = {"limit": limit}
+            if modified_since:
+                params["modifiedSince"] = modified_since
+            if cursor:
+                params["cursor"] = cursor
+
+            def attempt(params: dict[str, str | int] = params, at: str | None = cursor) -> Any:
+                response = self._send("records", "GET", path, params=params)
+                return parse_cursor_page(_json(response), at, f"GET {path}")
+
+            page: CursorPage = self._with_retries(attempt)
+            yield page
+            if not page.has_next:
+                return
+            cursor = page.next_cursor
+
+    def request(self, endpoint: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any request, throttled and retried like the others, with its whole answer.
+
+        For checks that need what the parsed calls drop: status, headers, the raw body.
+        ``endpoint`` names it in :meth:`requests_by_endpoint`; errors raise as usual.
+        """
+        return self._with_retries(functools.partial(self._send, endpoint, method, path, **kwargs))
 
     def search_people(self, query: str, limit: int = 25) -> list[dict[str, Any]]:
         """Candidates and contacts matching a name, e-mail or phone (``GET /search/people``)."""

@@ -2,13 +2,14 @@
 
 Steps, each a plain function of the previous table: rows from the export (folder tree or
 attachments list, on disk or zipped) → e-mail addresses from the people list → crosswalk →
-e-mail search → existence check → PDF conversion. Every row stays; those that cannot be
-placed say why in ``spott_build_problem``.
+legacy-id custom attribute (index) → e-mail search → phone search → existence check → PDF
+conversion. Every row stays; those that cannot be placed say why in ``spott_build_problem``.
+With a tenant index, the searches and the check are answered from it: no request per record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -30,6 +31,7 @@ from .convert import Converter, convert_files
 from .crosswalk import Crosswalk, apply_crosswalk
 from .exists import RecordLookup, check_records
 from .export import Export, FolderExport, default_work_dir, open_export
+from .match import IndexLookup, IndexSearch, TenantRecords, resolve_by_attribute, resolve_phones
 from .people import attach_emails
 from .problems import TARGET_CODES, add_reason, code_of, refresh
 from .resolve import EmailResolver, PeopleSearch, resolve_emails
@@ -56,6 +58,10 @@ def build_manifest(
     lookup: RecordLookup | None = None,
     converter: Converter | None = None,
     work_dir: str | Path | None = None,
+    index: TenantRecords | None = None,
+    match: Collection[str] = ("email",),
+    phones: Mapping[str, str] | None = None,
+    legacy_id_attribute: str | None = None,
 ) -> pd.DataFrame:
     """Build a manifest from a legacy export: a folder, a zip, or an attachments ``.csv``/``.xlsx``.
 
@@ -65,6 +71,11 @@ def build_manifest(
     maps legacy candidate ids to addresses when the export lists them apart); ``lookup``
     checks that every target exists; ``converter`` turns refused formats into PDF. Extracted
     and converted files go below ``work_dir`` (default: beside the source).
+
+    ``index`` (a tenant index, `IndexStore`) answers the searches (those named in ``match``:
+    ``email``, ``phone``) and the existence check locally; ``legacy_id_attribute`` names a
+    custom attribute of Spott records holding the legacy id; ``phones`` maps legacy candidate
+    ids to phone numbers for ``match`` = phone.
     """
     work = Path(work_dir) if work_dir else default_work_dir(source)
     rules = rules or TypeRules()
@@ -93,6 +104,10 @@ def build_manifest(
         lookup=lookup,
         converter=converter,
         converted_dir=work / "converted",
+        index=index,
+        match=match,
+        phones=phones,
+        legacy_id_attribute=legacy_id_attribute,
     )
 
 
@@ -105,17 +120,42 @@ def resolve_manifest(
     lookup: RecordLookup | None = None,
     converter: Converter | None = None,
     converted_dir: str | Path | None = None,
+    index: TenantRecords | None = None,
+    match: Collection[str] = ("email",),
+    phones: Mapping[str, str] | None = None,
+    legacy_id_attribute: str | None = None,
 ) -> pd.DataFrame:
     """Fill targets and check files of built rows; the second half of `build_manifest`."""
+    if legacy_id_attribute and index is None:
+        raise ConfigError("matching by a custom attribute needs the tenant index (--index)")
+    if index is not None:
+        local = IndexSearch(index)
+        search = local if search is None and "email" in match else search
+        lookup = lookup or IndexLookup(index, getattr(index, "label", "the Spott index"))
     out = reset_resolution(df)
     if emails:
         out = attach_emails(out, emails)
     if crosswalk is not None:
         out = apply_crosswalk(out, crosswalk)
-    if search is not None:
+    if legacy_id_attribute and index is not None:
+        out = resolve_by_attribute(out, index, legacy_id_attribute)
+    if search is not None and "email" in match:
         out = resolve_emails(out, search)
+    if "phone" in match:
+        phone_search: PeopleSearch | None = (
+            IndexSearch(index)
+            if index is not None
+            else search.search
+            if isinstance(search, EmailResolver)
+            else search
+        )
+        if phone_search is None:
+            raise ConfigError("matching by phone needs the tenant index or a Spott client")
+        out = resolve_phones(out, phones or {}, phone_search)
     out = explain_unresolved(
-        out, crosswalk_given=crosswalk is not None, searched=search is not None
+        out,
+        crosswalk_given=crosswalk is not None or bool(legacy_id_attribute),
+        searched=search is not None and "email" in match,
     )
     if lookup is not None:
         out = check_records(out, lookup)
@@ -133,7 +173,7 @@ def reset_resolution(df: pd.DataFrame) -> pd.DataFrame:
     that were not found, are dropped. Rows outside the layout keep their problem.
     """
     out = df.copy()
-    found = out[RESOLVED_BY].isin(["crosswalk", "email"])
+    found = out[RESOLVED_BY].isin(["crosswalk", "attribute", "email", "phone"])
     for column in TARGET_COLUMNS.values():
         out.loc[found, column] = ""
     out.loc[found, RESOLVED_BY] = ""

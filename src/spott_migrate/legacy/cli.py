@@ -7,6 +7,7 @@ summary. Exit status: 0 when every row can be placed, 1 when some cannot, 2 on b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,6 +24,7 @@ from .build import LAYOUTS, build_manifest
 from .columns import BUILD_PROBLEM, CONVERTED_FROM, NOTE, RESOLVED_BY, TYPE
 from .convert import Converter
 from .crosswalk import load_crosswalk
+from .match import load_phones
 from .people import load_emails
 from .problems import is_placed, summary
 from .rules import TypeRules, load_rules
@@ -51,6 +53,16 @@ def _client(base_url: str, api_key: str | None) -> Any:
     except ImportError as exc:  # pragma: no cover - the client ships with the package
         raise click.UsageError(f"the Spott client is not available: {exc}") from exc
     return SpottClient(base_url, api_key)
+
+
+def _index(path: Path, base_url: str, max_age_hours: float) -> Any:
+    """The tenant index, opened for look-ups (refused if it is another tenant's)."""
+    from ..tenant.index import open_index
+
+    index = open_index(path, base_url, max_age=dt.timedelta(hours=max_age_hours))
+    for text in index.warnings:
+        click.echo(f"warning: {text}", err=True)
+    return index
 
 
 def _echo_summary(df: pd.DataFrame, output: Path, conversions_wanted: bool) -> None:
@@ -157,6 +169,33 @@ def _echo_summary(df: pd.DataFrame, output: Path, conversions_wanted: bool) -> N
 )
 @click.option("--check-records", is_flag=True, help="Check every target id exists in Spott first.")
 @click.option(
+    "--index",
+    "index_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tenant index (spott-migrate index): match and check records in it, with no request"
+    " per record. Implies the existence check and, unless --match says otherwise, e-mail.",
+)
+@click.option(
+    "--match",
+    "matches",
+    type=click.Choice(["email", "phone"]),
+    multiple=True,
+    help="Find unmapped candidates by exact e-mail and/or phone number (repeatable); phone"
+    " numbers come from the --emails people list.",
+)
+@click.option(
+    "--legacy-id-attribute",
+    metavar="LABEL",
+    help="A custom attribute of Spott records that holds the legacy id (needs --index).",
+)
+@click.option(
+    "--index-max-age",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    help="Warn when the index is older than this many hours.",
+)
+@click.option(
     "--base-url",
     envvar=spott_api.BASE_URL_ENV,
     default=spott_api.DEFAULT_BASE_URL,
@@ -198,6 +237,10 @@ def build_manifest_command(
     emails_file: Path | None,
     resolve_emails: bool,
     check_records: bool,
+    index_path: Path | None,
+    matches: tuple[str, ...],
+    legacy_id_attribute: str | None,
+    index_max_age: float,
     base_url: str,
     api_key: str | None,
     convert: bool,
@@ -224,10 +267,23 @@ def build_manifest_command(
             rules = rules.extended(load_rules(rules_file))
         crosswalk = load_crosswalk(crosswalk_file) if crosswalk_file else None
         emails = load_emails(emails_file) if emails_file else None
+        match = set(matches) | ({"email"} if resolve_emails else set())
+        if index_path is not None and not matches:
+            match.add("email")
+        if legacy_id_attribute and index_path is None:
+            raise click.UsageError("--legacy-id-attribute needs --index (spott-migrate index)")
+        phones = None
+        if "phone" in match:
+            if emails_file is None:
+                raise click.UsageError("--match phone needs the people list (--emails FILE)")
+            phones = load_phones(emails_file)
         converter = _converter() if convert else None
         with ExitStack() as stack:
             client = None
-            if resolve_emails or check_records:
+            index = None
+            if index_path is not None:
+                index = stack.enter_context(_index(index_path, base_url, index_max_age))
+            elif match or check_records:
                 client = stack.enter_context(_client(base_url, api_key))
             df = build_manifest(
                 source,
@@ -239,10 +295,14 @@ def build_manifest_command(
                 rules=rules,
                 crosswalk=crosswalk,
                 emails=emails,
-                search=client if resolve_emails else None,
+                search=client if match else None,
                 lookup=client if check_records else None,
                 converter=converter,
                 work_dir=work_dir or output.resolve().with_name(output.stem + "_files"),
+                index=index,
+                match=tuple(sorted(match)),
+                phones=phones,
+                legacy_id_attribute=legacy_id_attribute,
             )
         write_manifest(df, output)
     except ApiError as exc:

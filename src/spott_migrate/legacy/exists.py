@@ -8,7 +8,7 @@ otherwise fail only at the assign step, after the file was sent.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -69,6 +69,7 @@ def check_records(
                         str(out.at[i, column]),
                         str(out.at[i, LEGACY_ID]),
                         str(out.at[i, RESOLVED_BY]),
+                        getattr(lookup, "describe_missing", None),
                     )
                     for i in missing
                 ],
@@ -78,15 +79,28 @@ def check_records(
 
 _HOW = {
     "crosswalk": "id from the crosswalk",
+    "attribute": "id found by custom attribute",
     "email": "id found by e-mail",
+    "phone": "id found by phone",
     "given": "id given in the export",
 }
 
 
-def _message(kind: Entity, record_id: str, legacy_id: str, resolved_by: str) -> str:
+def _message(
+    kind: Entity,
+    record_id: str,
+    legacy_id: str,
+    resolved_by: str,
+    describe: Callable[[str, str], str] | None = None,
+) -> str:
     notes = [f"legacy id {legacy_id}"] if legacy_id else []
     if resolved_by in _HOW:
         notes.append(_HOW[resolved_by])
     note = f" ({', '.join(notes)})" if notes else ""
-    request = f"GET {_ENDPOINT[kind]}/{record_id}"
-    return f"{kind} {record_id} does not exist in Spott: {request} found nothing{note}"
+    # A lookup may say how it decided (an index names itself); the API is asked by id.
+    how = (
+        describe(kind, record_id)
+        if describe
+        else f"GET {_ENDPOINT[kind]}/{record_id} found nothing"
+    )
+    return f"{kind} {record_id} does not exist in Spott: {how}{note}"

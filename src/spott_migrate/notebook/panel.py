@@ -40,8 +40,8 @@ from .views.problems import ProblemsView
 from .views.progress import ProgressView
 from .views.results import ResultsView
 from .views.source import SourceView
-from .wording import counts, ending
 from .views.strict import StrictContentSwitch
+from .wording import counts, ending
 
 F = TypeVar("F", bound=Callable[..., Any])
 

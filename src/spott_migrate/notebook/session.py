@@ -22,6 +22,7 @@ from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
 from ..run import RunControl, Stop
+from ..tenant.known import KnownRecords
 
 
 class RunEnd(Enum):
@@ -90,6 +91,9 @@ class Session:
         self.manifest: Manifest | None = None
         self.checked: Check | None = None
         self.last: RunOutcome | None = None
+        # What the tenant is known to hold (e.g. `open_index(...)`): checks and runs then
+        # refuse rows naming records it does not have, before anything is sent.
+        self.known: KnownRecords | None = None
         self._control: RunControl | None = None
         self._thread: threading.Thread | None = None
 
@@ -114,7 +118,11 @@ class Session:
         if self.path is None:
             raise SpottMigrateError("load a manifest first")
         self.checked = check(
-            self.path, sheet=self.sheet, column_map=self.column_map or None, settings=settings
+            self.path,
+            sheet=self.sheet,
+            column_map=self.column_map or None,
+            settings=settings,
+            known=self.known,
         )
         self.manifest = self.checked.manifest
         return self.checked
@@ -157,6 +165,7 @@ class Session:
         url = settings.base_url
         control = RunControl()
         path, sheet, column_map = self.path, self.sheet, dict(self.column_map) or None
+        known = self.known
 
         def work() -> None:
             try:
@@ -169,6 +178,7 @@ class Session:
                     control=control,
                     limit=limit,
                     only_failed=only_failed,
+                    known=known,
                 )
                 outcome = RunOutcome(report, kind=kind, base_url=url)
             except RunInterrupted as exc:

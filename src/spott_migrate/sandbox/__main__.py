@@ -13,7 +13,13 @@ from collections.abc import Sequence
 
 from spott_migrate.errors import ConfigError
 from spott_migrate.sandbox.server import serve
-from spott_migrate.sandbox.settings import DEFAULT_API_KEY, DEFAULT_HOST, DEFAULT_PORT
+from spott_migrate.sandbox.settings import (
+    DEFAULT_API_KEY,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    RECORD_SHAPES,
+    UNASSIGNED_SPELLINGS,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--shuffle-uploads", action="store_true")
     parser.add_argument("--new-ids-on-assign", action="store_true")
     parser.add_argument("--max-file-bytes", type=int, default=None)
+    # Readings of what Spott's docs leave open (see SandboxSettings).
+    parser.add_argument("--rename-uploads", action="store_true")
+    parser.add_argument("--omit-upload-sizes", action="store_true")
+    parser.add_argument("--unassigned-spelling", choices=UNASSIGNED_SPELLINGS, default="unassigned")
+    parser.add_argument("--record-shape", choices=RECORD_SHAPES, default="wrapped")
+    parser.add_argument("--advertised-rate-limit", type=int, default=None, metavar="PER_MINUTE")
     return parser
 
 
@@ -50,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             temp_ttl_seconds=args.temp_ttl,
             shuffle_uploads=args.shuffle_uploads,
             new_ids_on_assign=args.new_ids_on_assign,
+            rename_uploads=args.rename_uploads,
+            omit_upload_sizes=args.omit_upload_sizes,
+            unassigned_spelling=args.unassigned_spelling,
+            record_shape=args.record_shape,
+            advertised_rate_limit=args.advertised_rate_limit,
             **extra,
         )
     except ConfigError as exc:

@@ -23,6 +23,7 @@ from spott_migrate.sandbox.admin import admin_routes
 from spott_migrate.sandbox.attachments import assign, list_attachments, upload
 from spott_migrate.sandbox.context import SandboxContext
 from spott_migrate.sandbox.faults import BEFORE_KINDS, FaultRule
+from spott_migrate.sandbox.lists import list_candidates, list_clients, list_vacancies
 from spott_migrate.sandbox.people import get_candidate, get_client, get_vacancy, search_people
 from spott_migrate.sandbox.problem import ApiProblem
 from spott_migrate.sandbox.responses import (
@@ -128,6 +129,10 @@ def _api(
         except ClientDisconnect:
             # Nobody is listening; uvicorn discards whatever we send.
             response, status = Response(status_code=400), CLIENT_CLOSED
+        limit = ctx.settings.advertised_rate_limit
+        if limit is not None:  # a reading of what the docs leave open: see SandboxSettings
+            response.headers["X-RateLimit-Limit"] = str(limit)
+            response.headers["X-RateLimit-Remaining"] = str(max(0, limit - 1))
         ctx.state.record(
             endpoint=name,
             method=request.method,
@@ -161,6 +166,9 @@ def create_app(ctx: SandboxContext) -> Starlette:
         Route(ASSIGN_PATH, _api("assign", assign, ctx), methods=["POST"]),
         Route(LIST_PATH, _api("list", list_attachments, ctx), methods=["GET"]),
         Route(SEARCH_PEOPLE_PATH, _api("search", search_people, ctx), methods=["GET"]),
+        Route("/candidates", _api("records", list_candidates, ctx), methods=["GET"]),
+        Route("/clients", _api("records", list_clients, ctx), methods=["GET"]),
+        Route("/vacancies", _api("records", list_vacancies, ctx), methods=["GET"]),
         Route("/candidates/{record_id}", _api("record", get_candidate, ctx), methods=["GET"]),
         Route("/clients/{record_id}", _api("record", get_client, ctx), methods=["GET"]),
         Route("/vacancies/{record_id}", _api("record", get_vacancy, ctx), methods=["GET"]),

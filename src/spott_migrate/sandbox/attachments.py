@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,6 +22,7 @@ from spott_migrate.sandbox.params import (
 from spott_migrate.sandbox.problem import ApiProblem
 from spott_migrate.sandbox.records import TARGET_FIELDS, TargetKind
 from spott_migrate.sandbox.responses import REQUEST_ID_HEADER, json_response
+from spott_migrate.sandbox.settings import SandboxSettings
 from spott_migrate.sandbox.sniff import SNIFF_BYTES, TAIL_BYTES, canonical_mime, sniff
 from spott_migrate.sandbox.state import AssignItem
 from spott_migrate.spott_api import (
@@ -83,14 +85,28 @@ def _check_upload(digest: MultipartDigest, max_bytes: int) -> None:
         _check_part(part, max_bytes)
 
 
+def _upload_types(settings: SandboxSettings) -> tuple[str, ...]:
+    """The type values the upload takes: the enum, with the configured unassigned spelling."""
+    spelling = settings.unassigned_spelling
+    return tuple(spelling if t == "unassigned" else t for t in ATTACHMENT_TYPES)
+
+
+def _stored_name(filename: str, ext: str, settings: SandboxSettings) -> str:
+    # A server that renames keeps only the extension, as object stores often do.
+    if not settings.rename_uploads:
+        return filename
+    return f"upload-{uuid.uuid4().hex[:12]}" + (f".{ext}" if ext else "")
+
+
 async def upload(request: Request, ctx: SandboxContext) -> Response:
     """``POST /attachments/temporary?type=T`` with multipart field ``files`` (1-10 parts)."""
     settings = ctx.settings
     type_ = single_param(request, "type")
     if type_ is None:
         raise ApiProblem(400, "query parameter 'type' is required")
-    if type_ not in ATTACHMENT_TYPES:  # exact spelling: the upload enum is case-sensitive
-        raise ApiProblem(400, f"type must be one of {', '.join(ATTACHMENT_TYPES)}")
+    accepted = _upload_types(settings)
+    if type_ not in accepted:  # exact spelling: the upload enum is case-sensitive
+        raise ApiProblem(400, f"type must be one of {', '.join(accepted)}")
     media, options = parse_options_header(request.headers.get("content-type", ""))
     if media != b"multipart/form-data" or not options.get(b"boundary"):
         raise ApiProblem(400, "send the files as multipart/form-data")
@@ -108,9 +124,12 @@ async def upload(request: Request, ctx: SandboxContext) -> Response:
         assert part.filename is not None  # checked above
         mime = canonical_mime(part.content_type or "")
         ext = _extension(part.filename, mime)
-        rows.append((part.filename, part.size, part.sha256, type_, mime, ext))
+        name = _stored_name(part.filename, ext, settings)
+        rows.append((name, part.size, part.sha256, type_, mime, ext))
     uploads = ctx.state.add_uploads(rows)
     payload = [u.to_api() for u in uploads]
+    if settings.omit_upload_sizes:
+        payload = [{**item, "size": None} for item in payload]
     if settings.shuffle_uploads and len(payload) > 1:
         order = list(payload)
         ctx.rng.shuffle(payload)

@@ -8,6 +8,10 @@ Records are read-only while the server runs; only attachments change. Sources:
 - a path to such a ``.json`` file, or to a ``.csv`` with the columns
   ``kind,id,first_name,last_name,email,name,company_id`` (optional ``phone``, ``domain``);
   several CSV rows with the same kind and id add e-mails and phones to one record.
+
+Candidates, companies and vacancies may also carry ``customAttributes`` (a list of
+``{"label", "value"}`` objects, or a ``{label: value}`` object) and a ``modifiedAt`` (ISO-8601);
+the list endpoints page through records in (``modifiedAt``, ``id``) order.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import csv
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
@@ -33,6 +38,15 @@ TARGET_FIELDS: Mapping[str, TargetKind] = {
 
 DEMO_RECORDS_PATH = Path(__file__).with_name("demo_records.json")
 
+#: When a record was last changed, if its source does not say: long before any test runs.
+#: Records loaded without one are stamped a millisecond apart, in load order, as records
+#: entered one by one would be.
+DEFAULT_MODIFIED_AT = "2024-01-01T00:00:00.000Z"
+_DEFAULT_MOMENT = datetime(2024, 1, 1, tzinfo=UTC)
+
+# (label, value) pairs, in the order the source lists them.
+Attributes = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True)
 class Person:
@@ -46,6 +60,8 @@ class Person:
     company_id: str | None = None
     middle_name: str | None = None
     linkedin_url: str | None = None
+    custom_attributes: Attributes = ()
+    modified_at: str = DEFAULT_MODIFIED_AT
 
     @property
     def full_name(self) -> str:
@@ -60,6 +76,8 @@ class Company:
     id: str
     name: str = ""
     domain: str | None = None
+    custom_attributes: Attributes = ()
+    modified_at: str = DEFAULT_MODIFIED_AT
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,8 @@ class Vacancy:
     id: str
     name: str = ""
     company_id: str | None = None
+    custom_attributes: Attributes = ()
+    modified_at: str = DEFAULT_MODIFIED_AT
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,32 @@ class RecordStore:
             yield "candidate", person
         for person in self.contacts.values():
             yield "contact", person
+
+    def table(self, kind: TargetKind) -> Mapping[str, Person | Company | Vacancy]:
+        """The records of one kind, by id."""
+        tables: Mapping[str, Mapping[str, Person | Company | Vacancy]] = {
+            "candidate": self.candidates,
+            "company": self.companies,
+            "vacancy": self.vacancies,
+        }
+        return tables[kind]
+
+    def in_list_order(self, kind: TargetKind) -> list[Person | Company | Vacancy]:
+        """One kind's records as the list endpoints page them: by (modifiedAt, id)."""
+        cache: dict[str, list[Person | Company | Vacancy]] = self.__dict__.setdefault(
+            "_ordered", {}
+        )
+        if kind not in cache:
+            cache[kind] = sorted(self.table(kind).values(), key=lambda r: (r.modified_at, r.id))
+        return cache[kind]
+
+    def with_record(self, kind: TargetKind, record: Person | Company | Vacancy) -> RecordStore:
+        """A new store with ``record`` added, or replacing the one with its id."""
+        field_name = {"candidate": "candidates", "company": "companies", "vacancy": "vacancies"}
+        table: dict[str, Any] = dict(self.table(kind))
+        table[record.id] = record
+        changes: dict[str, Any] = {field_name[kind]: table}
+        return replace(self, **changes)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -168,6 +214,47 @@ def _items(data: Mapping[str, Any], key: str, origin: str) -> list[Mapping[str, 
     return items
 
 
+def iso_moment(text: str) -> str:
+    """An ISO-8601 date-time as Spott writes it: UTC, milliseconds, a trailing ``Z``.
+
+    Raises ValueError for text that is not a date-time.
+    """
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _modified_at(item: Mapping[str, Any], what: str) -> str:
+    value = item.get("modifiedAt")
+    if value is None:
+        return DEFAULT_MODIFIED_AT
+    if not isinstance(value, str):
+        raise ConfigError(f"{what}: 'modifiedAt' must be an ISO-8601 string")
+    try:
+        return iso_moment(value)
+    except ValueError:
+        raise ConfigError(f"{what}: 'modifiedAt' {value!r} is not an ISO-8601 date-time") from None
+
+
+def _attributes(item: Mapping[str, Any], what: str) -> Attributes:
+    raw = item.get("customAttributes")
+    if raw is None:
+        return ()
+    if isinstance(raw, Mapping):
+        raw = [{"label": k, "value": v} for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise ConfigError(f"{what}: 'customAttributes' must be a list or an object")
+    pairs = []
+    for entry in raw:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("label"), str):
+            raise ConfigError(f"{what}: each custom attribute needs a 'label' and a 'value'")
+        value = entry.get("value")
+        pairs.append((entry["label"], "" if value is None else str(value)))
+    return tuple(pairs)
+
+
 def _person(item: Mapping[str, Any], what: str) -> Person:
     return Person(
         id=item["id"],
@@ -178,6 +265,8 @@ def _person(item: Mapping[str, Any], what: str) -> Person:
         phones=_strings(item.get("phones", item.get("phone")), f"{what}: phones"),
         company_id=_text(item, "companyId", what),
         linkedin_url=_text(item, "linkedInUrl", what),
+        custom_attributes=_attributes(item, what),
+        modified_at=_modified_at(item, what),
     )
 
 
@@ -187,26 +276,57 @@ def records_from_dict(data: Mapping[str, Any], *, origin: str = "records") -> Re
     if unknown:
         raise ConfigError(f"{origin}: unknown keys {sorted(unknown)}")
     candidates = {
-        i["id"]: _person(i, f"candidate {i['id']}") for i in _items(data, "candidates", origin)
+        i["id"]: _person(i, f"candidate {i['id']}")
+        for i in _stamped(_items(data, "candidates", origin))
     }
     contacts = {i["id"]: _person(i, f"contact {i['id']}") for i in _items(data, "contacts", origin)}
     companies = {
-        i["id"]: Company(
-            id=i["id"],
-            name=_text(i, "name", f"company {i['id']}") or "",
-            domain=_text(i, "domain", f"company {i['id']}"),
-        )
-        for i in _items(data, "companies", origin)
+        i["id"]: company_from_dict(i) for i in _stamped(_items(data, "companies", origin))
     }
     vacancies = {
-        i["id"]: Vacancy(
-            id=i["id"],
-            name=_text(i, "name", f"vacancy {i['id']}") or "",
-            company_id=_text(i, "companyId", f"vacancy {i['id']}"),
-        )
-        for i in _items(data, "vacancies", origin)
+        i["id"]: vacancy_from_dict(i) for i in _stamped(_items(data, "vacancies", origin))
     }
     return RecordStore(candidates, companies, vacancies, contacts)
+
+
+def _stamped(items: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Give items without a ``modifiedAt`` one, a millisecond apart in load order."""
+    out: list[Mapping[str, Any]] = []
+    for position, item in enumerate(items):
+        if item.get("modifiedAt") is None:
+            moment = _DEFAULT_MOMENT + timedelta(milliseconds=position)
+            item = {**item, "modifiedAt": moment.isoformat()}
+        out.append(item)
+    return out
+
+
+def candidate_from_dict(item: Mapping[str, Any]) -> Person:
+    """One candidate from its JSON-shaped mapping."""
+    return _person(item, f"candidate {item.get('id')}")
+
+
+def company_from_dict(item: Mapping[str, Any]) -> Company:
+    """One company (Spott: client) from its JSON-shaped mapping."""
+    what = f"company {item.get('id')}"
+    return Company(
+        id=item["id"],
+        name=_text(item, "name", what) or "",
+        domain=_text(item, "domain", what),
+        custom_attributes=_attributes(item, what),
+        modified_at=_modified_at(item, what),
+    )
+
+
+def vacancy_from_dict(item: Mapping[str, Any]) -> Vacancy:
+    """One vacancy from its JSON-shaped mapping."""
+    what = f"vacancy {item.get('id')}"
+    return Vacancy(
+        id=item["id"],
+        name=_text(item, "name", what) or "",
+        company_id=_text(item, "companyId", what),
+        custom_attributes=_attributes(item, what),
+        modified_at=_modified_at(item, what),
+    )
 
 
 _CSV_KINDS = {

@@ -13,7 +13,8 @@ import dataclasses
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -24,7 +25,18 @@ from spott_migrate.errors import ConfigError
 from spott_migrate.sandbox.app import create_app
 from spott_migrate.sandbox.context import SandboxContext
 from spott_migrate.sandbox.faults import Faults
-from spott_migrate.sandbox.records import RecordsSource, RecordStore, load_records
+from spott_migrate.sandbox.records import (
+    Company,
+    Person,
+    RecordsSource,
+    RecordStore,
+    TargetKind,
+    Vacancy,
+    candidate_from_dict,
+    company_from_dict,
+    load_records,
+    vacancy_from_dict,
+)
 from spott_migrate.sandbox.responses import hide_drop_tracebacks
 from spott_migrate.sandbox.settings import (
     DEFAULT_API_KEY,
@@ -32,7 +44,7 @@ from spott_migrate.sandbox.settings import (
     DEFAULT_PORT,
     SandboxSettings,
 )
-from spott_migrate.sandbox.state import SandboxState
+from spott_migrate.sandbox.state import SandboxState, iso_utc
 from spott_migrate.spott_api import API_KEY_HEADER
 
 _LOOPBACK_NAMES = {"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1"}
@@ -147,8 +159,11 @@ class Sandbox:
         fast: bool = False,
         max_file_bytes: int | None = None,
         startup_timeout: float = 10.0,
+        **readings: Any,
     ) -> None:
-        extra = {} if max_file_bytes is None else {"max_file_bytes": max_file_bytes}
+        # ``readings``: the other `SandboxSettings` fields (rename_uploads, record_shape, …).
+        extra: dict[str, Any] = {} if max_file_bytes is None else {"max_file_bytes": max_file_bytes}
+        extra.update(readings)
         settings = SandboxSettings(
             api_key=api_key,
             temp_ttl_seconds=temp_ttl_seconds,
@@ -198,6 +213,18 @@ class Sandbox:
         """Change settings while running, e.g. ``sb.configure(shuffle_uploads=True)``."""
         self._ctx.settings = dataclasses.replace(self._ctx.settings, **changes)
         return self._ctx.settings
+
+    def upsert_record(self, kind: TargetKind, item: Mapping[str, Any]) -> None:
+        """Add or change one candidate, company or vacancy while serving, as a user would in
+        Spott: its ``modifiedAt`` becomes now unless ``item`` gives one."""
+        builders: dict[str, Callable[[Mapping[str, Any]], Person | Company | Vacancy]] = {
+            "candidate": candidate_from_dict,
+            "company": company_from_dict,
+            "vacancy": vacancy_from_dict,
+        }
+        stamped = {"modifiedAt": iso_utc(datetime.now(UTC)), **item}
+        record = builders[kind](stamped)
+        self._ctx.records = self._ctx.records.with_record(kind, record)
 
     def reset(self) -> None:
         """What ``POST /_sandbox/reset`` does: clear uploads, attachments, log and faults."""

@@ -533,3 +533,41 @@ def test_the_strict_content_switch_refuses_renamed_files_in_the_check_and_the_ru
     assert list(statuses(path).values()) == ["assigned"] * 3
     assert read_xlsx_column(path, "spott_note")[4] == "renamed: content is GIF"
     assert [u.name for u in sandbox.state.uploads()][-1] == "gif-logo.gif"
+
+
+def test_verify_after_a_run_asks_spott_and_repairs_the_ids(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    """The panel offers Verify once rows are assigned; it reconciles against Spott."""
+    sandbox.configure(new_ids_on_assign=True)  # Spott mints permanent ids on assign
+    path = make_manifest(4, logos=1)
+    panel = Panel(path, settings=settings)
+    assert panel.results.verify.disabled  # nothing assigned yet: nothing to verify
+    click(panel, "all")
+    finish(panel)
+    assert not panel.results.verify.disabled
+    sent = (sandbox.state.count("upload"), sandbox.state.count("assign"))
+    panel.results.verify.click()
+    finish(panel)
+    note = panel.results.verify_note.value
+    assert "Spott holds all 5 rows assigned; 5 ids Spott changed are updated" in note
+    permanent = {a.id for a in sandbox.state.attachments()}
+    assert set(read_xlsx_column(path, "spott_attachment_id").values()) == permanent
+    assert all(read_xlsx_column(path, "spott_verified_at").values())
+    assert (sandbox.state.count("upload"), sandbox.state.count("assign")) == sent  # only lists
+    assert enabled(panel) == set()  # nothing left to send, nothing failed
+
+
+def test_verify_names_what_is_missing_and_links_the_report(
+    sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory
+) -> None:
+    path = make_manifest(2, logos=0)
+    panel = Panel(path, settings=settings)
+    click(panel, "all")
+    finish(panel)
+    sandbox.reset()  # Spott lost them (or another tenant's URL was typed since)
+    panel.verify()
+    finish(panel)
+    note = panel.results.verify_note.value
+    assert "0 present, 2 missing" in note and "report beside the manifest" in note
+    assert panel.results.verify_link.outputs  # the link JupyterLab opens

@@ -22,8 +22,10 @@ from matplotlib.figure import Figure
 
 from ..config import Settings
 from ..errors import ManifestError, SpottMigrateError
+from ..journal import State
 from ..pipeline import Check, MigrationReport
 from ..report import all_figures, rows_frame, write_html
+from ..tenant.verify import Verification
 from . import display
 from .headers import guess_mapping, header_cells, missing_columns, sheet_names
 from .keyfield import KeyField
@@ -41,7 +43,7 @@ from .views.progress import ProgressView
 from .views.results import ResultsView
 from .views.source import SourceView
 from .views.strict import StrictContentSwitch
-from .wording import counts, ending
+from .wording import counts, ending, verification
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,6 +202,7 @@ class Panel:
         self.mapping.apply.on_click(lambda _b: self.apply_mapping())
         self.problems.again.on_click(lambda _b: self.validate())
         self.results.export.on_click(lambda _b: self.export_report())
+        self.results.verify.on_click(lambda _b: self.verify())
         self._key.on_change = self._on_key
         self.strict_content.checkbox.observe(self._on_strict_content, names="value")
         buttons = self.controls.buttons
@@ -352,6 +355,15 @@ class Panel:
         self.results.export.disabled = busy or (
             self.report is None and self._session.checked is None
         )
+        self.results.verify.disabled = busy or not self._has_assigned_rows()
+
+    def _has_assigned_rows(self) -> bool:
+        checked = self._session.checked
+        if checked is None:
+            return False
+        return bool(checked.validation.done) or any(
+            e.state is State.ASSIGNED for e in checked.entries.values()
+        )
 
     # -- 5: running -------------------------------------------------------------------------
     @_shown_errors("controls")
@@ -494,6 +506,44 @@ class Panel:
         self.results.written(written)
         return written
 
+    @_shown_errors("verify")
+    def verify(self) -> None:
+        """Ask Spott whether each assigned row's attachment is on its record (``verify``).
+
+        Runs in the background like a run; Spott's permanent ids and ``spott_verified_at`` are
+        written back, and the rows that need attention go to a report linked here.
+        """
+        self.results.verify_note.clear()
+        if self._session.checked is None:
+            raise SpottMigrateError("load and check a manifest first")
+        settings = self.controls.settings(self._base)
+        if not settings.api_key:
+            self._fail("enter the API key first (it is never shown)", "verify", Cause.KEY)
+            return
+        with self._state_lock:
+            self.results.verify_note.say("verifying: listing each record's attachments…", "info")
+            self._session.verify(settings, on_done=self._on_verified)
+            self._active = True
+            self.controls.set_state("busy")
+            self._enable()
+
+    def _on_verified(self, found: Verification | str) -> None:
+        # Called from the verification's thread.
+        try:
+            if isinstance(found, str):
+                self._fail(f"could not verify: {found}", "verify")
+            else:
+                summary, tone = verification(found)
+                attention = found.report_html if tone != "ok" else None
+                self.results.verified(summary, tone, attention)
+                self.results.show(rows_frame(self._refresh()))  # ids repaired, times written
+        except Exception as exc:  # shown, not hidden: the user has no other way to see it
+            self._fail(f"verifying finished, but showing it failed: {exc}", "verify")
+        finally:
+            with self._state_lock:
+                self._active = False
+                self._ready()
+
     def _not_while_running(self) -> None:
         if self._session.running:
             raise SpottMigrateError("a run is going: wait for it, or cancel it, first")
@@ -511,4 +561,5 @@ class Panel:
             "problems": self.problems.summary,
             "controls": self.controls.note,
             "export": self.results.export_note,
+            "verify": self.results.verify_note,
         }

@@ -23,6 +23,7 @@ from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
 from ..run import RunControl, Stop
 from ..tenant.known import KnownRecords
+from ..tenant.verify import Verification, verify_manifest
 
 
 class RunEnd(Enum):
@@ -193,6 +194,29 @@ class Session:
 
         self._control = control
         self._thread = threading.Thread(target=work, name="spott-panel-run", daemon=True)
+        self._thread.start()
+
+    def verify(self, settings: Settings, *, on_done: Callable[[Verification | str], None]) -> None:
+        """Reconcile the assigned rows against Spott (:func:`verify_manifest`) in a background
+        thread; ``on_done`` gets the verification, or the error's sentence."""
+        if self.path is None:
+            raise SpottMigrateError("load a manifest first")
+        if self.running:
+            raise SpottMigrateError("a run is going: wait for it, or cancel it, first")
+        path, sheet = self.path, self.sheet
+
+        def work() -> None:
+            found: Verification | str
+            try:
+                found = verify_manifest(path, settings=settings, sheet=sheet)
+            except SpottMigrateError as exc:
+                found = str(exc)
+            except Exception as exc:  # a thread's exception would vanish; show it instead
+                found = f"unexpected {type(exc).__name__}: {exc}"
+            on_done(found)
+
+        self._control = None
+        self._thread = threading.Thread(target=work, name="spott-panel-verify", daemon=True)
         self._thread.start()
 
     def pause(self) -> None:

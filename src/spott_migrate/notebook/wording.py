@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from ..manifest import schema as s
+from ..tenant.verify import RowVerdict, Verification
 from .session import RunEnd, RunOutcome
 
 _WHAT = {"pilot": "pilot", "failed": "re-run of failed rows", "all": "run"}
@@ -85,3 +86,26 @@ def counts(outcome: RunOutcome) -> str:
     numbers = " · ".join(f"{st} {report.statuses[st]}" for st in order)
     written = f"; results written back to {report.written_to.name}" if report.written_to else ""
     return f"{_WHAT[outcome.kind]} over at {time.strftime('%H:%M:%S')}: {numbers}{written}"
+
+
+def verification(found: Verification) -> tuple[str, str]:
+    """What a verification found, in one sentence, and its tone."""
+    n = found.counts()
+    present = n[RowVerdict.PRESENT.value]
+    missing, twice = n[RowVerdict.MISSING.value], n[RowVerdict.DUPLICATED.value]
+    unchecked = n[RowVerdict.UNCHECKED.value]
+    sample = (
+        f" (a sample of {found.records_checked} of {found.records_total} records)"
+        if found.sampled
+        else ""
+    )
+    repaired = n["ids repaired"]
+    fixed = f"; {repaired} ids Spott changed are updated in the sheet" if repaired else ""
+    if not (missing or twice or unchecked):
+        return f"Spott holds all {_rows(present)} assigned{sample}{fixed}", "ok"
+    parts = [f"{present} present"]
+    parts += [f"{missing} missing"] if missing else []
+    parts += [f"{twice} present more than once"] if twice else []
+    parts += [f"{unchecked} not checked (Spott did not answer)"] if unchecked else []
+    tone = "error" if missing or twice else "warn"
+    return f"{', '.join(parts)}{sample}{fixed}", tone

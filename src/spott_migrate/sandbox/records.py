@@ -280,12 +280,8 @@ def records_from_dict(data: Mapping[str, Any], *, origin: str = "records") -> Re
         for i in _stamped(_items(data, "candidates", origin))
     }
     contacts = {i["id"]: _person(i, f"contact {i['id']}") for i in _items(data, "contacts", origin)}
-    companies = {
-        i["id"]: company_from_dict(i) for i in _stamped(_items(data, "companies", origin))
-    }
-    vacancies = {
-        i["id"]: vacancy_from_dict(i) for i in _stamped(_items(data, "vacancies", origin))
-    }
+    companies = {i["id"]: company_from_dict(i) for i in _stamped(_items(data, "companies", origin))}
+    vacancies = {i["id"]: vacancy_from_dict(i) for i in _stamped(_items(data, "vacancies", origin))}
     return RecordStore(candidates, companies, vacancies, contacts)
 
 

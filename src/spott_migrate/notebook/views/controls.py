@@ -15,6 +15,7 @@ _ENABLED = {
     "running": {"pause", "cancel"},
     "paused": {"resume", "cancel"},
     "stopping": set(),
+    "busy": set(),  # verifying: nothing to pause, nothing to start
 }
 
 

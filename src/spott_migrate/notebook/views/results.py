@@ -38,6 +38,15 @@ class ResultsView:
         )
         self.export.layout.width = "auto"
         self.export_note = Note()
+        self.verify = widgets.Button(
+            description="Verify in Spott",
+            icon="check-square-o",
+            tooltip="ask Spott whether every assigned row's attachment is on its record",
+            disabled=True,
+        )
+        self.verify.layout.width = "auto"
+        self.verify_note = Note()
+        self.verify_link = widgets.Output()
         # The link goes through the notebook's own output renderer (an Output widget), so
         # JupyterLab resolves it against the notebook's folder and opens the file in a tab.
         self.export_link = widgets.Output()
@@ -50,23 +59,23 @@ class ResultsView:
                 scroll_box(self.table, "22em"),
                 wrapping_row([self.export, self.export_note]),
                 self.export_link,
+                wrapping_row([self.verify, self.verify_note]),
+                self.verify_link,
             ]
         )
 
     def written(self, path: Path) -> None:
         """Say where the report is, with a link to open it."""
-        self.export_link.outputs = ()
-        try:
-            relative = os.path.relpath(path, Path.cwd())
-        except ValueError:  # another drive: no relative link is possible
-            relative = None
-        if relative is None:
-            self.export_note.say(f"report written to {path}", "ok")
-            return
-        self.export_note.say(f"report written beside the manifest: {path}", "ok")
-        self.export_link.append_display_data(
-            FileLink(relative, result_html_prefix="open it in JupyterLab: ")
-        )
+        _link(self.export_note, self.export_link, path, "report written beside the manifest")
+
+    def verified(self, summary: str, tone: str, report: Path | None) -> None:
+        """Say what the verification found, with a link to its report of rows to look at."""
+        if report is None:
+            self.verify_link.outputs = ()
+            self.verify_note.say(summary, tone)
+        else:
+            said = f"{summary}; the rows to look at are in a report beside the manifest"
+            _link(self.verify_note, self.verify_link, report, said, tone)
 
     def show(self, frame: pd.DataFrame, written_to: str | None = None) -> None:
         """Show rows as :func:`~spott_migrate.report.rows_frame` gives them."""
@@ -100,3 +109,16 @@ class ResultsView:
                 nowrap=("status", "attachment_id"),
             )
         )
+
+
+def _link(note: Note, out: widgets.Output, path: Path, said: str, tone: str = "ok") -> None:
+    """``said`` and where ``path`` is, with a link JupyterLab opens in a tab."""
+    out.outputs = ()
+    try:
+        relative = os.path.relpath(path, Path.cwd())
+    except ValueError:  # another drive: no relative link is possible
+        relative = None
+    note.say(f"{said}: {path}", tone)
+    if relative is not None:
+        link = FileLink(relative, result_html_prefix="open it in JupyterLab: ")
+        out.append_display_data(link)

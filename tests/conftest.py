@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,10 +11,7 @@ from spott_migrate import Settings
 from spott_migrate.sandbox import Sandbox
 
 from .files import pdf_bytes, png_bytes, write
-from .helpers import write_xlsx
-
-# Planted in settings everywhere; tests assert it never shows up in any output.
-CANARY_KEY = "canary-KEY-7f3a9c1e5b"
+from .helpers import CANARY_KEY, ManifestFactory, write_xlsx
 
 RECORDS = {
     "candidates": [
@@ -53,9 +50,6 @@ def settings(sandbox: Sandbox) -> Settings:
         requests_per_minute=60_000,
         checkpoint_seconds=3600,
     )
-
-
-ManifestFactory = Callable[..., Path]
 
 
 @pytest.fixture

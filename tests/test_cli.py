@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import traceback
 from pathlib import Path
 
@@ -16,30 +13,9 @@ from spott_migrate.cli import main
 from spott_migrate.errors import SpottMigrateError
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import CANARY_KEY, ManifestFactory
-from .helpers import read_xlsx_column
+from .helpers import CANARY_KEY, ManifestFactory, assert_no_key, cli, read_xlsx_column
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``spott-migrate`` in a subprocess, as a user would."""
-    full_env = {**os.environ, "SPOTT_API_KEY": CANARY_KEY, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "spott_migrate", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=120,
-    )
-
-
-def assert_no_key(result: subprocess.CompletedProcess[str]) -> None:
-    assert CANARY_KEY not in result.stdout
-    assert CANARY_KEY not in result.stderr
 
 
 def test_run_assigns_and_exits_zero(sandbox: Sandbox, make_manifest: ManifestFactory) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from spott_migrate import Settings, SpottClient
 from spott_migrate.client import environment_proxy
+from spott_migrate.errors import PermanentApiError
 from spott_migrate.spott_api import API_KEY_HEADER, ASSIGN_PATH
 
 KEY = "test-key-5f0c"
@@ -70,7 +71,7 @@ def test_every_answer_is_read_and_its_connection_handed_back() -> None:
 
     with _client(handler) as client:
         assert client.list_attachments(candidateId="c1") == []
-        with pytest.raises(Exception, match="422"):
+        with pytest.raises(PermanentApiError, match="422"):
             client.assign([{"id": "t1", "type": "CV", "name": "cv.pdf"}], {"candidateId": "c1"})
     assert len(bodies) == 2
     assert all(b.closed for b in bodies)

@@ -22,10 +22,13 @@ from spott_migrate.crashpoints import EXIT_CODE as CRASH_EXIT
 from spott_migrate.journal import ManifestLock
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import CANARY_KEY, ManifestFactory
-from .helpers import read_xlsx_column
-from .test_cli import cli
-from .test_migrate_e2e import assert_sandbox_matches_manifest
+from .helpers import (
+    CANARY_KEY,
+    ManifestFactory,
+    assert_sandbox_matches_manifest,
+    cli,
+    read_xlsx_column,
+)
 
 ROWS = 14  # make_manifest(12, logos=2)
 

@@ -16,10 +16,14 @@ from spott_migrate import Settings, migrate
 from spott_migrate.journal import Journal, State, journal_path
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import CANARY_KEY, ManifestFactory
 from .files import pdf_bytes, write
-from .helpers import read_xlsx_column, write_xlsx
-from .test_migrate_e2e import assert_sandbox_matches_manifest
+from .helpers import (
+    CANARY_KEY,
+    ManifestFactory,
+    assert_sandbox_matches_manifest,
+    read_xlsx_column,
+    write_xlsx,
+)
 
 
 def run_all_assigned(path: Path, settings: Settings, sandbox: Sandbox, n: int) -> None:

@@ -20,9 +20,7 @@ from spott_migrate.errors import LockedError
 from spott_migrate.journal import ManifestLock, Shard
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import CANARY_KEY, ManifestFactory
-from .test_cli import cli
-from .test_migrate_e2e import assert_sandbox_matches_manifest
+from .helpers import CANARY_KEY, ManifestFactory, assert_sandbox_matches_manifest, cli
 
 _HOLDER = """
 import sys

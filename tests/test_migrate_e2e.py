@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from spott_migrate import Settings, migrate
-from spott_migrate.manifest import read_manifest
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import CANARY_KEY, ManifestFactory
 from .files import pdf_bytes, write
-from .helpers import read_xlsx_column
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_sandbox_matches_manifest(sandbox: Sandbox, manifest_path: Path) -> None:
-    """Every assigned row's file (by content) is on its record exactly once; nothing else is."""
-    manifest = read_manifest(manifest_path)
-    expected: list[tuple[str, str, str]] = []
-    for row in manifest.rows.to_dict("records"):
-        if row["spott_status"] != "assigned":
-            continue
-        sha = _sha(manifest.resolve(row["file_path"]))
-        for column, kind in (
-            ("candidate_id", "candidate"),
-            ("company_id", "company"),
-            ("vacancy_id", "vacancy"),
-        ):
-            if row[column]:
-                expected.append((kind, row[column], sha))
-    actual = [
-        (kind, record_id, a.sha256)
-        for (kind, record_id), items in sandbox.state.assignments().items()
-        for a in items
-    ]
-    assert sorted(actual) == sorted(expected)
+from .helpers import CANARY_KEY, ManifestFactory, assert_sandbox_matches_manifest, read_xlsx_column
 
 
 def test_happy_path_assigns_every_row_and_writes_results(

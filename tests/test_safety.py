@@ -10,9 +10,7 @@ from spott_migrate import Settings, migrate
 from spott_migrate.journal import Journal, State, journal_path
 from spott_migrate.sandbox import Sandbox
 
-from .conftest import ManifestFactory
-from .helpers import read_xlsx_column
-from .test_cli import cli
+from .helpers import ManifestFactory, cli, read_xlsx_column
 
 
 def test_unwritable_workbook_keeps_results_in_the_journal(

@@ -67,7 +67,7 @@ def test_every_validation_code(tmp_path: Path) -> None:
     assert codes[12] == {Code.TYPE_UNKNOWN}
     assert codes[13] == {Code.TARGET_MISSING}
     assert codes[14] == {Code.DUPLICATE_ROW}
-    if os.geteuid() != 0:  # root reads everything
+    if os.geteuid() != 0:  # root reads everything (the probe below covers it either way)
         assert codes[15] == {Code.FILE_UNREADABLE}
     assert codes[16] == {Code.FILE_MISSING, Code.TYPE_UNKNOWN, Code.TARGET_MISSING}
 
@@ -161,3 +161,21 @@ def test_strict_content_keeps_the_refusal(tmp_path: Path) -> None:
     assert "named .png but the content is GIF" in messages
     assert chk.validation.notices.empty
     assert list(chk.validation.jobs["source_row"]) == [5]
+
+
+def test_an_unreadable_file_is_its_own_code(tmp_path: Path) -> None:
+    """As a probe reports a file its user may not read (root can read everything, so the
+    probe is made by hand rather than with chmod)."""
+    from spott_migrate.manifest import read_manifest
+    from spott_migrate.probe import FileProbe
+    from spott_migrate.validation import validate
+
+    path = write_csv(tmp_path / "m.csv", [("locked.pdf", "CV", "c1", "", "", "")])
+    manifest = read_manifest(path)
+    locked = manifest.resolve("locked.pdf")
+    probe = FileProbe(
+        locked, exists=True, is_file=True, readable=False, size=10, error="Permission denied"
+    )
+    validation = validate(manifest, {locked: probe})
+    assert validation.problems["code"].tolist() == [Code.FILE_UNREADABLE]
+    assert validation.problems["message"].tolist() == ["cannot read locked.pdf: Permission denied"]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 
@@ -36,17 +36,18 @@ from .writeback import check_writable
 
 EXIT_INTERRUPTED = 130
 DEBUG_ENV = "SPOTT_MIGRATE_DEBUG"
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _errors_to_exit_codes(func: F) -> F:
+def _errors_to_exit_codes(func: Callable[P, R]) -> Callable[P, R]:
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except RunInterrupted as exc:
-            if exc.report is not None:
-                _print_report(exc.report)  # type: ignore[arg-type]
+            if isinstance(exc.report, MigrationReport):
+                _print_report(exc.report)
             click.echo(f"interrupted: {exc}", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except SpottMigrateError as exc:
@@ -68,7 +69,7 @@ def _errors_to_exit_codes(func: F) -> F:
             )
             sys.exit(2)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _without_key(text: str) -> str:

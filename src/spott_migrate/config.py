@@ -157,6 +157,12 @@ class Settings:
         values.update(given)
         return cls(**values)
 
+    @property
+    def secret(self) -> Secret | None:
+        """The API key (always a ``Secret`` once the settings exist), typed as such."""
+        key = self.api_key
+        return key if isinstance(key, Secret) else as_secret(key)
+
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
         if "api_key" in changes:

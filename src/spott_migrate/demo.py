@@ -10,6 +10,7 @@ from .errors import ConfigError, SpottMigrateError
 from .manifest import schema as s
 from .pipeline import MigrationReport, migrate
 from .progress import Progress
+from .sandbox import Sandbox
 
 _MARKER = ".spott-demo"
 _KINDS = {"candidate_id": "candidate", "company_id": "company", "vacancy_id": "vacancy"}
@@ -46,9 +47,9 @@ def prepare_workdir(source: Path, workdir: Path) -> Path:
     return workdir
 
 
-def sandbox_agreement(report: MigrationReport, sandbox: object) -> tuple[bool, str]:
+def sandbox_agreement(report: MigrationReport, sandbox: Sandbox) -> tuple[bool, str]:
     """Check each assigned row against the sandbox's own state, and that nothing else is there."""
-    state = sandbox.state  # type: ignore[attr-defined]
+    state = sandbox.state
     rows = report.check.manifest.rows.set_index(s.ROW_KEY)
     assigned = report.results[report.results[s.STATUS] == s.ASSIGNED]
     problems: list[str] = []
@@ -80,7 +81,6 @@ def run_demo(
     progress: Progress | None = None,
 ) -> tuple[MigrationReport, str]:
     """Copy the sample data, migrate it into a fresh sandbox, and compare the two."""
-    from .sandbox import Sandbox
 
     folder = prepare_workdir(find_sample_data(data_dir), workdir)
     with Sandbox(records=folder / "records.json") as sandbox:

@@ -152,7 +152,6 @@ def check(
     sheet: str | None = None,
     column_map: Mapping[str, str] | None = None,
     settings: Settings | None = None,
-    manifest: Manifest | None = None,
     known: KnownRecords | None = None,
 ) -> Check:
     """Read, probe, validate and plan a manifest. Touches no network and writes nothing.
@@ -161,7 +160,7 @@ def check(
     ``target_not_found``, so they are never uploaded.
     """
     settings = settings or Settings()
-    manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
+    manifest = read_manifest(path, sheet=sheet, column_map=column_map)
     entries = load_entries(manifest.path, manifest.sheet)
     journaled = bool(journal_paths(manifest.path))
     done, claims = _done_and_claims(manifest, entries, journaled=journaled)
@@ -212,7 +211,7 @@ def migrate(
         jobs = _select_jobs(chk, limit=limit, only_failed=only_failed, shard=shard)
         if settings.dry_run:
             results = project_results(manifest, validation, chk.entries)
-            statuses = _statuses(results, validation, chk.entries)
+            statuses = _statuses(results, validation, chk.entries, shard)
             return MigrationReport(chk, RunResult(), statuses, results, None)
         if jobs and writes:
             # Before anything is sent: results that could not be written would be stuck.
@@ -249,7 +248,7 @@ def migrate(
             except WriteBackError as exc:
                 error = f"{exc} — every result is kept in {own}"
         report = MigrationReport(
-            chk, run_result, _statuses(results, validation, entries), results, written, error
+            chk, run_result, _statuses(results, validation, entries, shard), results, written, error
         )
         if interrupted:
             where = written or own
@@ -290,11 +289,18 @@ def merge(
 
 
 def _statuses(
-    results: pd.DataFrame, validation: Validation, entries: Mapping[str, Entry]
+    results: pd.DataFrame,
+    validation: Validation,
+    entries: Mapping[str, Entry],
+    shard: Shard | None = None,
 ) -> dict[str, int]:
+    """Rows per status; a shard counts only its own rows (the others are other shards' work)."""
+    if shard is not None:
+        results = results[results[s.ROW_KEY].map(shard.owns)]
     statuses = Counter(results[s.STATUS])
     # Rows done in an earlier run that the journals do not know (e.g. another machine).
-    statuses[s.ASSIGNED] += len(validation.done - set(entries))
+    unknown = validation.done - set(entries)
+    statuses[s.ASSIGNED] += sum(1 for k in unknown if shard is None or shard.owns(k))
     return {k: v for k, v in statuses.items() if v}
 
 

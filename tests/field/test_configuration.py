@@ -15,9 +15,7 @@ import pytest
 
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY, ManifestFactory
-from ..helpers import read_xlsx_column
-from ..test_cli import cli
+from ..helpers import CANARY_KEY, ManifestFactory, cli, read_xlsx_column
 
 
 def _free_port() -> int:

@@ -17,10 +17,13 @@ import pytest
 from spott_migrate.journal import journal_path
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY, ManifestFactory
-from ..helpers import read_xlsx_column
-from ..test_cli import cli
-from ..test_migrate_e2e import assert_sandbox_matches_manifest
+from ..helpers import (
+    CANARY_KEY,
+    ManifestFactory,
+    assert_sandbox_matches_manifest,
+    cli,
+    read_xlsx_column,
+)
 
 
 def _absolute_paths(path: Path) -> None:

@@ -12,10 +12,8 @@ from spott_migrate import Settings, migrate
 from spott_migrate.progress import NullProgress
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import ManifestFactory
 from ..files import pdf_bytes, write
-from ..helpers import read_xlsx_column, write_xlsx
-from ..test_migrate_e2e import assert_sandbox_matches_manifest
+from ..helpers import ManifestFactory, assert_sandbox_matches_manifest, read_xlsx_column, write_xlsx
 
 
 class _Meddler(NullProgress):

@@ -20,10 +20,8 @@ from spott_migrate.errors import ManifestError
 from spott_migrate.manifest import read_manifest, xlsxguard
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY
 from ..files import pdf_bytes, write
-from ..helpers import HEADER
-from ..test_cli import cli
+from ..helpers import CANARY_KEY, HEADER, cli
 
 GIB = 1 << 30
 

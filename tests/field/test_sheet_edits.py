@@ -27,11 +27,14 @@ from spott_migrate.manifest import read_manifest
 from spott_migrate.progress import NullProgress
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY, ManifestFactory
 from ..files import pdf_bytes, write
-from ..helpers import read_xlsx_column
-from ..test_cli import cli
-from ..test_migrate_e2e import assert_sandbox_matches_manifest
+from ..helpers import (
+    CANARY_KEY,
+    ManifestFactory,
+    assert_sandbox_matches_manifest,
+    cli,
+    read_xlsx_column,
+)
 
 
 class _AfterFiles(NullProgress):

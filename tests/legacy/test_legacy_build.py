@@ -17,38 +17,9 @@ from spott_migrate.legacy import (
     resolve_manifest,
     summary,
 )
-from spott_migrate.legacy.problems import code_of
 
 from .conftest import FakeSpott
-
-# Outcome per legacy record in the sample tree, with crosswalk, e-mails, search and check.
-TREE_OUTCOMES = {
-    "L-1001": {"placed"},
-    "L-1002": {"placed"},
-    "L-1003": {"extension_not_allowed"},
-    "L-1004": {"placed"},
-    "L-1005": {"ambiguous"},
-    "L-1006": {"unresolved"},
-    "L-1007": {"unresolved"},
-    "L-1008": {"target_not_found"},
-    "L-1009": {"extension_not_allowed"},
-    "L-1010": {"unresolved"},
-    "L-1012": {"ambiguous"},
-    "C-200": {"placed"},
-    "C-201": {"unresolved"},
-    "V-300": {"placed"},
-    "V-301": {"placed"},
-    "P-7001": {"target_missing"},
-    "": {"target_missing"},
-}
-
-
-def _outcomes(df: pd.DataFrame) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for row in df.to_dict("records"):
-        outcome = code_of(row["spott_build_problem"]) or "placed"
-        out.setdefault(row["legacy_id"], set()).add(str(outcome))
-    return out
+from .outcomes import TREE_OUTCOMES, outcomes
 
 
 def _build(source: Path, sample: Path, fake: FakeSpott, rules: TypeRules, tmp: Path, **kw):  # type: ignore[no-untyped-def]
@@ -69,7 +40,7 @@ def test_tree_shapes_place_what_can_be_placed(
     shape: str, sample: Path, fake_spott: FakeSpott, sample_rules: TypeRules, tmp_path: Path
 ) -> None:
     df = _build(sample / shape, sample, fake_spott, sample_rules, tmp_path)
-    assert _outcomes(df) == TREE_OUTCOMES
+    assert outcomes(df) == TREE_OUTCOMES
     placed = df[is_placed(df)]
     assert len(placed) == 13
     assert set(placed["resolved_by"]) == {"crosswalk", "email"}
@@ -91,7 +62,7 @@ def test_csv_shapes_place_what_can_be_placed(
     sample: Path, fake_spott: FakeSpott, sample_rules: TypeRules, tmp_path: Path
 ) -> None:
     df = _build(sample / "csv_export.zip", sample, fake_spott, sample_rules, tmp_path)
-    assert _outcomes(df) == {
+    assert outcomes(df) == {
         "L-1001": {"placed"},
         "L-1002": {"placed"},
         "L-1003": {"extension_not_allowed", "file_missing"},
@@ -115,7 +86,7 @@ def test_csv_shapes_place_what_can_be_placed(
             ]
         ),
     )
-    assert _outcomes(generic) == {
+    assert outcomes(generic) == {
         "C-200": {"placed"},
         "V-300": {"placed"},
         "L-1002": {"placed"},

@@ -27,7 +27,7 @@ from spott_migrate.legacy.problems import code_of
 from spott_migrate.manifest import read_manifest
 from spott_migrate.sandbox import Sandbox
 
-from .test_legacy_build import TREE_OUTCOMES, _outcomes
+from .outcomes import TREE_OUTCOMES, outcomes
 
 KEY = "legacy-canary-KEY-51c2"
 
@@ -103,7 +103,7 @@ def test_tree_resolved_over_http_and_migrated(
     sandbox: Sandbox, sample: Path, sample_rules: TypeRules, tmp_path: Path
 ) -> None:
     df = _build(sandbox, sample / "tree", sample, sample_rules, tmp_path / "work")
-    assert _outcomes(df) == TREE_OUTCOMES
+    assert outcomes(df) == TREE_OUTCOMES
     turing = df[df["legacy_id"] == "L-1004"].iloc[0]
     assert (turing["candidate_id"], turing["resolved_by"]) == ("c-turing", "email")
     # One search per distinct address; one GET per distinct target id.

@@ -37,8 +37,7 @@ from spott_migrate.demo import prepare_workdir
 from spott_migrate.manifest import read_manifest
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY
-from ..test_migrate_e2e import assert_sandbox_matches_manifest
+from ..helpers import CANARY_KEY, assert_sandbox_matches_manifest
 from .home import NAMES, NOTEBOOKS, REPO, SAMPLE, notebook_home
 from .lab import JupyterLab, LabPage, browser, chromium, free_port
 

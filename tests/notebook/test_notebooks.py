@@ -27,7 +27,7 @@ from nbformat.v4 import new_code_cell
 from spott_migrate.manifest import read_manifest
 from spott_migrate.sandbox.settings import DEFAULT_API_KEY
 
-from ..conftest import CANARY_KEY
+from ..helpers import CANARY_KEY
 from .home import NAMES, NOTEBOOKS, SAMPLE, notebook_home
 
 _KINDS = {"candidate_id": "candidate", "company_id": "company", "vacancy_id": "vacancy"}

@@ -25,10 +25,15 @@ from spott_migrate.notebook.memory import memory_path
 from spott_migrate.notebook.pace import Pace
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY, ManifestFactory
 from ..files import pdf_bytes, write
-from ..helpers import HEADER, read_xlsx_column, write_xlsx
-from ..test_migrate_e2e import assert_sandbox_matches_manifest
+from ..helpers import (
+    CANARY_KEY,
+    HEADER,
+    ManifestFactory,
+    assert_sandbox_matches_manifest,
+    read_xlsx_column,
+    write_xlsx,
+)
 
 RUN_TIMEOUT = 60
 
@@ -246,9 +251,9 @@ def test_pause_resume_cancel_and_finish(
 
     click(panel, "pause")
     assert enabled(panel) == {"resume", "cancel"}
-    time.sleep(0.5)  # the request in flight when pausing finishes…
+    assert panel.wait_paused(10)  # the request in flight when pausing has had its answer…
     sent = sandbox.state.count()
-    time.sleep(0.8)  # …and no new one goes out
+    assert panel.wait_paused(0)  # …and, still paused, no new one went out
     assert sandbox.state.count() == sent
     assert "paused" in panel.progress.line.value
     assert panel.running
@@ -505,6 +510,8 @@ def test_a_run_that_cannot_start_says_why_in_the_status_line(
     assert panel.last_error is not None and "manifest.xlsx" in panel.last_error
     assert errors_shown(panel) == []  # said in the status line, not in a note as well
     assert enabled(panel) == {"pilot", "all"}  # the file may come back: nothing is locked
+
+
 def test_the_strict_content_switch_refuses_renamed_files_in_the_check_and_the_run(
     sandbox: Sandbox, settings: Settings, make_manifest: ManifestFactory, tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 
 from spott_migrate.notebook import LiveProgress, ProgressSnapshot
@@ -17,8 +18,12 @@ class Clock:
 
 
 def test_is_a_progress() -> None:
-    progress: Progress = LiveProgress()
-    progress.start(1, 1)
+    """LiveProgress has every method of the Progress protocol, with the same parameters."""
+    members = [n for n in vars(Progress) if not n.startswith("_")]
+    assert members == ["start", "advance_bytes", "file_done", "close"]
+    for name in members:
+        ours, theirs = getattr(LiveProgress, name), getattr(Progress, name)
+        assert inspect.signature(ours) == inspect.signature(theirs), name
 
 
 def test_counts_per_status_and_code_from_many_threads() -> None:

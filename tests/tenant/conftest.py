@@ -13,7 +13,8 @@ from spott_migrate import Settings, SpottClient
 from spott_migrate.sandbox import Sandbox
 from spott_migrate.tenant.index import IndexResult, build_index
 
-from ..conftest import CANARY_KEY, RECORDS
+from ..conftest import RECORDS
+from ..helpers import CANARY_KEY
 
 
 def tenant_records() -> dict[str, list[dict[str, object]]]:

@@ -13,9 +13,7 @@ from spott_migrate.notebook.session import Session
 from spott_migrate.sandbox import Sandbox
 from spott_migrate.tenant.index import open_index
 
-from ..conftest import ManifestFactory
-from ..helpers import read_xlsx_column
-from ..test_cli import assert_no_key, cli
+from ..helpers import ManifestFactory, assert_no_key, cli, read_xlsx_column
 
 UNKNOWN_ROW = ("files/doc-000.pdf", "CV", "cand-99", None, None, None)
 

@@ -21,10 +21,8 @@ from spott_migrate.tenant.profile import (
     save_profile,
 )
 
-from ..conftest import CANARY_KEY, ManifestFactory
 from ..files import pdf_bytes, write
-from ..helpers import read_xlsx_column, write_xlsx
-from ..test_cli import assert_no_key, cli
+from ..helpers import CANARY_KEY, ManifestFactory, assert_no_key, cli, read_xlsx_column, write_xlsx
 
 
 def _verdicts(settings: Settings) -> dict[str, Verdict]:

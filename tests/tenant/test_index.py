@@ -16,8 +16,7 @@ from spott_migrate.tenant.index import open_index
 from spott_migrate.tenant.records import parse_record
 from spott_migrate.tenant.store import IndexStore
 
-from ..conftest import CANARY_KEY
-from ..test_cli import assert_no_key, cli
+from ..helpers import CANARY_KEY, assert_no_key, cli
 from .conftest import index_tenant
 
 

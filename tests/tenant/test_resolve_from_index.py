@@ -17,7 +17,7 @@ from spott_migrate.legacy.match import load_phones
 from spott_migrate.sandbox import Sandbox
 from spott_migrate.tenant.index import TenantIndex, open_index
 
-from ..legacy.test_legacy_build import TREE_OUTCOMES, _outcomes
+from ..legacy.outcomes import TREE_OUTCOMES, outcomes
 from .conftest import index_tenant
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "legacy_export"
@@ -60,7 +60,7 @@ def test_the_index_gives_the_same_outcomes_as_the_api_with_no_request(
         work_dir=tmp_path / "work",
     )
     assert legacy_sandbox.state.count() == sent  # not one request for 25 rows
-    assert _outcomes(df) == TREE_OUTCOMES
+    assert outcomes(df) == TREE_OUTCOMES
     turing = _by_legacy_id(df, "L-1004")
     assert set(turing["candidate_id"]) == {"c-turing"}  # stored in another case in Spott
     assert set(turing["resolved_by"]) == {"email"}

@@ -13,9 +13,7 @@ from spott_migrate.sandbox import Sandbox
 from spott_migrate.spott_api import ASSIGN_PATH, UPLOAD_PATH
 from spott_migrate.tenant.verify import VERIFIED_AT, RowVerdict, verify_manifest
 
-from ..conftest import ManifestFactory
-from ..helpers import read_xlsx_column
-from ..test_cli import assert_no_key, cli
+from ..helpers import ManifestFactory, assert_no_key, cli, read_xlsx_column
 
 
 def _cells(path: Path) -> dict[tuple[str, str], object]:

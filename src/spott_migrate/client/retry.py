@@ -71,7 +71,7 @@ class RetryPolicy:
         """Retry-After when the server gave one, else capped exponential backoff, fully jittered."""
         if isinstance(exc, TransientApiError) and exc.retry_after is not None:
             return exc.retry_after
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, attempt - 1))
+        ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, attempt - 1))
         return rng() * ceiling
 
     def tenacity_wait(

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import httpx
 from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception
@@ -56,6 +56,7 @@ READ_SIZE = 1 << 20
 FIRST_CONTACT_CONNECT_ATTEMPTS = 2
 FIRST_CONTACT_TIMEOUT_ATTEMPTS = 1
 TIMEOUT_ATTEMPTS = 3
+T = TypeVar("T")
 BytesCallback = Callable[[int], None]
 
 
@@ -176,6 +177,7 @@ class SpottClient:
         self._count_lock = threading.Lock()
         # Set once any HTTP answer (of any status) has come back from the server.
         self.answered = False
+        self._on_the_wire = 0
 
     def __repr__(self) -> str:
         return f"SpottClient(base_url={self.base_url!r})"
@@ -196,6 +198,12 @@ class SpottClient:
         """HTTP requests sent so far, retries included."""
         with self._count_lock:
             return sum(self._counts.values())
+
+    @property
+    def requests_on_the_wire(self) -> int:
+        """Requests sent whose answer has not come back yet."""
+        with self._count_lock:
+            return self._on_the_wire
 
     def requests_by_endpoint(self) -> dict[str, int]:
         """Requests sent per endpoint name (upload, assign, list, search, record)."""
@@ -359,7 +367,7 @@ class SpottClient:
         return body if isinstance(body, dict) else {"id": record_id}
 
     # ----------------------------------------------------------------- plumbing
-    def _with_retries(self, call: Callable[[], Any], *, blind_only: bool = False) -> Any:
+    def _with_retries(self, call: Callable[[], T], *, blind_only: bool = False) -> T:
         retrying = Retrying(
             stop=self._stop,
             wait=self.retry.tenacity_wait(self._rng),
@@ -408,6 +416,8 @@ class SpottClient:
             **kwargs,
         )
         started = time.monotonic()
+        with self._count_lock:
+            self._on_the_wire += 1
         try:
             response = self._transport.handle_request(request)
             response.request = request
@@ -439,6 +449,9 @@ class SpottClient:
             raise OutcomeUnknownError(
                 f"{method} {url}: connection lost before the answer ({type(exc).__name__})"
             ) from None
+        finally:
+            with self._count_lock:
+                self._on_the_wire -= 1
         self.answered = True
         self.limiter.observe(response.status_code, time.monotonic() - started)
         if response.is_success:

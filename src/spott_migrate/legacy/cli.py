@@ -287,7 +287,7 @@ def build_manifest_command(
                 client = stack.enter_context(_client(base_url, api_key))
             df = build_manifest(
                 source,
-                layout=layout,  # type: ignore[arg-type]
+                layout=layout,  # type: ignore[arg-type]  # click's Choice gives str; it is one of LAYOUTS
                 pattern=pattern,
                 entity=entity,
                 csv_names=csv_names or None,

@@ -262,5 +262,6 @@ def load_rules(path: str | Path) -> list[TypeRule]:
         if not pattern or pattern.startswith("#"):
             continue
         scope = str(item.get("applies_to") or "any").strip().lower()
+        # scope is checked against the allowed values above; mypy cannot narrow str to them.
         rules.append(TypeRule(pattern, str(item["type"]).strip(), scope, origin))  # type: ignore[arg-type]
     return rules

@@ -15,7 +15,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -45,31 +45,40 @@ from .views.source import SourceView
 from .views.strict import StrictContentSwitch
 from .wording import counts, ending, verification
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _panel(args: tuple[object, ...]) -> Panel:
+    """The panel a decorated method was called on (its first argument)."""
+    panel = args[0]
+    assert isinstance(panel, Panel)
+    return panel
+
 
 # Runs whose requests got answers: only they tell how fast this Spott is.
 _PACED = frozenset({RunEnd.FINISHED, RunEnd.WITH_FAILURES, RunEnd.CANCELLED})
 
 
-def _shown_errors(where: str) -> Callable[[F], F]:
+def _shown_errors(where: str) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
     """Button handlers report errors in the panel: ipywidgets would swallow them silently.
 
     ``where`` names the section whose note shows the error: the one whose button was pressed,
     so each message appears once, next to what it is about.
     """
 
-    def decorate(method: F) -> F:
+    def decorate(method: Callable[P, R]) -> Callable[P, R | None]:
         @functools.wraps(method)
-        def wrapper(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
             try:
-                return method(self, *args, **kwargs)
+                return method(*args, **kwargs)
             except SpottMigrateError as exc:
-                self._fail(str(exc), where)
+                _panel(args)._fail(str(exc), where)
             except Exception as exc:  # shown, not hidden: the user has no other way to see it
-                self._fail(f"unexpected {type(exc).__name__}: {exc}", where)
+                _panel(args)._fail(f"unexpected {type(exc).__name__}: {exc}", where)
             return None
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 
@@ -95,7 +104,7 @@ class Panel:
         base = settings or Settings.from_env()
         key_source = "settings" if settings is not None else "environment"
         # The key lives in the KeyField only; every other copy of the settings is keyless.
-        self._key = KeyField(base.api_key, source=key_source)  # type: ignore[arg-type]
+        self._key = KeyField(base.secret, source=key_source)
         self._base = base.with_(api_key=None)
         self._session = Session()
         self._plots_on = plots
@@ -444,6 +453,10 @@ class Panel:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run (and the panel's refresh after it) is over; False on timeout."""
         return self._session.wait(timeout)
+
+    def wait_paused(self, timeout: float | None = None) -> bool:
+        """Block until a paused run has the answer of every request it sent; False on timeout."""
+        return self._session.wait_paused(timeout)
 
     @property
     def running(self) -> bool:

@@ -91,7 +91,6 @@ class Session:
         self.column_map: dict[str, str] = {}
         self.manifest: Manifest | None = None
         self.checked: Check | None = None
-        self.last: RunOutcome | None = None
         # What the tenant is known to hold (e.g. `open_index(...)`): checks and runs then
         # refuse rows naming records it does not have, before anything is sent.
         self.known: KnownRecords | None = None
@@ -143,11 +142,6 @@ class Session:
         """True while a run's thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    @property
-    def paused(self) -> bool:
-        """True while the current run is paused."""
-        return self.running and self._control is not None and self._control.paused
-
     def start(
         self,
         settings: Settings,
@@ -183,12 +177,12 @@ class Session:
                 )
                 outcome = RunOutcome(report, kind=kind, base_url=url)
             except RunInterrupted as exc:
-                outcome = RunOutcome(exc.report, str(exc), kind, url)  # type: ignore[arg-type]
+                done = exc.report if isinstance(exc.report, MigrationReport) else None
+                outcome = RunOutcome(done, str(exc), kind, url)
             except SpottMigrateError as exc:
                 outcome = RunOutcome(None, str(exc), kind, url)
             except Exception as exc:  # a thread's exception would vanish; show it instead
                 outcome = RunOutcome(None, f"unexpected {type(exc).__name__}: {exc}", kind, url)
-            self.last = outcome
             if on_done is not None:
                 on_done(outcome)
 
@@ -233,6 +227,10 @@ class Session:
         """Stop the run: requests in flight finish, rows not reached stay pending."""
         if self._control is not None:
             self._control.cancel()
+
+    def wait_paused(self, timeout: float | None = None) -> bool:
+        """Block until the paused run has no request on the wire; False on timeout."""
+        return self._control is not None and self._control.wait_idle(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run's thread (and its ``on_done``) has finished; False on timeout."""

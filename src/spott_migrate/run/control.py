@@ -15,6 +15,8 @@ class RunControl:
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
+        # Set by the executor once it is paused with no request on the wire; cleared on resume.
+        self._idle = threading.Event()
 
     def pause(self) -> None:
         """Send no new requests until :meth:`resume`."""
@@ -22,6 +24,7 @@ class RunControl:
 
     def resume(self) -> None:
         """Carry on after :meth:`pause`."""
+        self._idle.clear()
         self._running.set()
 
     def cancel(self) -> None:
@@ -38,6 +41,15 @@ class RunControl:
     def cancelled(self) -> bool:
         """True once cancelled."""
         return self._cancelled.is_set()
+
+    def mark_idle(self) -> None:
+        """The executor's word: paused, and every request sent has had its answer."""
+        if self.paused:
+            self._idle.set()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the run is paused with nothing on the wire; False on timeout."""
+        return self._idle.wait(timeout)
 
     def wait_while_paused(self, timeout: float) -> None:
         """Block up to ``timeout`` seconds while paused."""

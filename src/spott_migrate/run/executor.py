@@ -247,6 +247,8 @@ class Executor:
                     self._collect(queue, inflight)
                 else:
                     self._idle(queue)
+                if self.control.paused and self.client.requests_on_the_wire == 0:
+                    self.control.mark_idle()  # a pause is only whole once answers are in
                 self._housekeeping()
         except KeyboardInterrupt:
             self.control.cancel()

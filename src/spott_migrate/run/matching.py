@@ -14,9 +14,12 @@ from ..jobs import FileJob
 
 
 def _as_int(value: object) -> int:
+    """A size as Spott may write it (``1234``, ``1234.0``, ``"1234"``); -1 when it is none."""
+    if not isinstance(value, int | float | str) or isinstance(value, bool):
+        return -1
     try:
-        return int(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(float(value))
+    except (OverflowError, ValueError):
         return -1
 
 

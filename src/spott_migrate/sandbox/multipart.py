@@ -150,6 +150,7 @@ async def read_multipart(
             "on_end",
         )
     }
+    # python-multipart types its callbacks as a TypedDict our dict of bound methods matches.
     parser: MultipartParser | None = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
     error: str | None = None
     async for chunk in chunks:

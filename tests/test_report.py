@@ -16,8 +16,8 @@ from spott_migrate import MigrationReport, Settings, check, migrate
 from spott_migrate import report as rpt
 from spott_migrate.sandbox import Sandbox
 
-from ..conftest import CANARY_KEY, ManifestFactory
-from ..files import write
+from .files import write
+from .helpers import CANARY_KEY, ManifestFactory
 
 PLOTS = (
     rpt.plot_status_by_type,

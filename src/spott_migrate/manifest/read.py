@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ManifestError
@@ -62,6 +63,24 @@ class Manifest:
         ``os.path.normpath(self.resolve(file_path))``, built from strings alone (``Path``
         objects cost several times more at 100k rows)."""
         return os.path.normpath(os.path.join(self.base_dir, file_path.replace("\\", "/")))
+
+    def path_texts(self, file_paths: Sequence[str]) -> list[str]:
+        """``str(self.resolve(t))`` of each cell of a column ("" for an empty one), made from
+        strings: a ``Path`` per row costs more than the rest of a check at a million rows."""
+        if os.name != "posix":
+            return [str(self.resolve(t)) if t else "" for t in file_paths]
+        base = str(self.base_dir)
+        prefix = "" if base == "." else base if base.endswith("/") else base + "/"
+        out = posix_folded(file_paths, strip=False)
+        for i, text in enumerate(out):
+            if text and text[:1] != "/":
+                out[i] = base if text == "." else prefix + text
+        return out
+
+    def identities(self, path_texts: Sequence[str]) -> list[str]:
+        """:meth:`file_identity` of each of :meth:`path_texts`' answers ("" stays "")."""
+        normpath = os.path.normpath
+        return [normpath(t) if t and _needs_folding(t) else t for t in path_texts]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -259,35 +278,50 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _column_text(body: Sequence[Sequence[Any]], col: int) -> list[str]:
+    """One column of the grid as text, like :func:`_cell_text` cell by cell, in one pass."""
+    try:
+        values = [row[col] for row in body]
+    except IndexError:  # a short row: its missing cells are empty
+        values = [row[col] if col < len(row) else "" for row in body]
+    # CSV cells are all str: strip them in C; other values (Excel numbers, dates) per cell.
+    try:
+        return list(map(str.strip, values))
+    except TypeError:
+        return [v.strip() if type(v) is str else _cell_text(v) for v in values]
+
+
 def _build_rows(
     grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
 ) -> pd.DataFrame:
-    data = [
-        (index + 1, row)
-        for index, row in enumerate(grid[header_index + 1 :], start=header_index + 1)
-        if not all(_is_blank(c) for c in row)  # blank lines are spacing, not work
-    ]
-    source_rows = [number for number, _ in data]
-    columns: dict[str, list[str]] = {}
+    """The canonical frame, built column by column (no per-row objects)."""
+    body = grid[header_index + 1 :]
+    texts = {name: _column_text(body, col) for name, col in mapping.items()}
+    # Blank lines are spacing, not work. A row with text in a mapped column is not blank; only
+    # the rest (rare) are checked cell by cell, unmapped columns included.
+    empty = np.ones(len(body), dtype=bool)
+    for column in texts.values():
+        empty &= np.asarray(column, dtype=object) == ""
+    blank = [i for i in np.flatnonzero(empty).tolist() if all(_is_blank(c) for c in body[i])]
+    source_rows = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
+    if blank:
+        keep = np.ones(len(body), dtype=bool)
+        keep[blank] = False
+        source_rows = source_rows[keep]
+        texts = {
+            name: [t for t, k in zip(col, keep, strict=True) if k] for name, col in texts.items()
+        }
+    n = len(source_rows)
+    columns: dict[str, Any] = {}
     for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
-        col = mapping.get(name)
-        if col is None:
-            columns[name] = [""] * len(data)
-        else:
-            columns[name] = [_cell_text(row[col]) if col < len(row) else "" for _, row in data]
+        columns[name] = texts.get(name) or [""] * n
     frame = pd.DataFrame(columns, dtype=object)
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
-    keys = [
-        row_key(p, t, c, co, v)
-        for p, t, c, co, v in zip(
-            frame[schema.FILE_PATH],
-            frame[schema.TYPE],
-            frame[schema.CANDIDATE_ID],
-            frame[schema.COMPANY_ID],
-            frame[schema.VACANCY_ID],
-            strict=True,
-        )
-    ]
+    keys = row_keys(
+        columns[schema.FILE_PATH],
+        columns[schema.TYPE],
+        *(columns[c] for c in schema.TARGET_COLUMNS),
+    )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
 
@@ -295,6 +329,8 @@ def _build_rows(
 def _unique(keys: list[str]) -> list[str]:
     # A row repeated word for word gets the same key; number the copies so every row has its
     # own (the copies are reported as duplicates and never sent).
+    if len(set(keys)) == len(keys):
+        return keys
     seen: dict[str, int] = {}
     out: list[str] = []
     for key in keys:
@@ -309,6 +345,26 @@ def normalise_path_text(file_path: str) -> str:
     return str(PurePosixPath(text)) if text else ""
 
 
+def _needs_folding(text: str) -> bool:
+    """False when ``PurePosixPath`` (and ``os.path.normpath``) would leave ``text`` as it is:
+    no doubled separator, no trailing one, no segment that starts with a dot. (True may
+    still leave it unchanged: ``a/.hidden``; those take the slow, exact path.)"""
+    return "//" in text or "/." in text or text[:1] == "." or text[-1:] == "/"
+
+
+def posix_folded(texts: Iterable[str], *, strip: bool = True) -> list[str]:
+    """:func:`normalise_path_text` of each text (``\\`` as ``/``), for a column; with
+    ``strip=False`` the text as ``PurePosixPath`` would fold it, surrounding spaces kept."""
+    if strip:
+        out = [t.strip().replace("\\", "/") for t in texts]
+    else:
+        out = [t.replace("\\", "/") for t in texts]
+    for i, text in enumerate(out):
+        if text and _needs_folding(text):
+            out[i] = str(PurePosixPath(text))
+    return out
+
+
 def row_key(file_path: str, type_text: str, *targets: str) -> str:
     """A stable key for one job: which file goes, as which type, to which records."""
     from ..spott_api import normalise_type
@@ -319,3 +375,22 @@ def row_key(file_path: str, type_text: str, *targets: str) -> str:
         *(t.strip() for t in targets),
     )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest()
+
+
+def row_keys(
+    file_paths: Sequence[str], type_texts: Sequence[str], *targets: Sequence[str]
+) -> list[str]:
+    """:func:`row_key` of every row, column by column (equal to it row for row)."""
+    from ..spott_api import normalise_type
+
+    types = {t: normalise_type(t) or t.strip().lower() for t in set(type_texts)}
+    columns = [
+        posix_folded(file_paths),
+        [types[t] for t in type_texts],
+        *([t.strip() for t in column] for column in targets),
+    ]
+    digest = hashlib.blake2b
+    return [
+        digest("\x1f".join(parts).encode(), digest_size=10).hexdigest()
+        for parts in zip(*columns, strict=True)
+    ]

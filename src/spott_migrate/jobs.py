@@ -1,12 +1,22 @@
-"""The unit of work every stage after validation hands on: one file for one or more records."""
+"""The unit of work every stage after validation hands on: one file for one or more records.
+
+Validation hands on a :class:`JobTable` (columns, one entry per valid row still to do); a
+:class:`FileJob` is made from it only for a row that is actually sent, when the run gets to it.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from .manifest import schema as s
 
 # (assign field, record id) pairs, e.g. (("candidateId", "cand-1"),)
 Target = tuple[tuple[str, str], ...]
+_FIELDS = tuple(s.TARGET_FIELDS[c] for c in s.TARGET_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +33,100 @@ class FileJob:
     mime: str
     # The file name sent in the multipart header: ASCII-safe and unique within its batch.
     upload_name: str = ""
+
+
+def target_of(ids: Sequence[str]) -> Target:
+    """The target of a row from its (candidate, company, vacancy) ids; empty ids drop out."""
+    return tuple((f, str(v)) for f, v in zip(_FIELDS, ids, strict=True) if v)
+
+
+@dataclass(frozen=True)
+class JobTable:
+    """Valid rows still to do, as columns; position ``i`` is one row.
+
+    ``names`` holds the manifest's display names ("" means the file's own name). A table made
+    from FileJobs (:meth:`from_jobs`) hands those same objects back.
+    """
+
+    row_key: Sequence[str]
+    source_row: Sequence[int]
+    path: Sequence[str]
+    wire_type: Sequence[str]
+    ids: tuple[Sequence[str], Sequence[str], Sequence[str]]  # candidate, company, vacancy
+    names: Sequence[str]
+    size: Sequence[int]
+    mime: Sequence[str]
+    _jobs: Sequence[FileJob] | None = None
+
+    def __len__(self) -> int:
+        return len(self.row_key)
+
+    def target(self, i: int) -> Target:
+        """Position ``i``'s target records."""
+        if self._jobs is not None:
+            return self._jobs[i].target
+        return target_of([column[i] for column in self.ids])
+
+    def display_name(self, i: int) -> str:
+        """The name the attachment gets in Spott."""
+        if self._jobs is not None:
+            return self._jobs[i].display_name
+        return self.names[i] or os.path.basename(self.path[i])
+
+    def job(self, i: int) -> FileJob:
+        """Position ``i`` as a :class:`FileJob`."""
+        if self._jobs is not None:
+            return self._jobs[i]
+        return FileJob(
+            row_key=self.row_key[i],
+            source_row=int(self.source_row[i]),
+            path=Path(self.path[i]),
+            wire_type=self.wire_type[i],
+            target=self.target(i),
+            display_name=self.display_name(i),
+            size=int(self.size[i]),
+            mime=self.mime[i],
+        )
+
+    def jobs(self) -> list[FileJob]:
+        """Every row as a FileJob (for small tables and for callers that want them all)."""
+        if self._jobs is not None:
+            return list(self._jobs)
+        return [self.job(i) for i in range(len(self))]
+
+    def take(self, positions: Sequence[int]) -> JobTable:
+        """The rows at ``positions``, in that order."""
+
+        def pick(column: Sequence[Any]) -> list[Any]:
+            return [column[i] for i in positions]
+
+        return JobTable(
+            pick(self.row_key),
+            pick(self.source_row),
+            pick(self.path),
+            pick(self.wire_type),
+            (pick(self.ids[0]), pick(self.ids[1]), pick(self.ids[2])),
+            pick(self.names),
+            pick(self.size),
+            pick(self.mime),
+            pick(self._jobs) if self._jobs is not None else None,
+        )
+
+    @classmethod
+    def from_jobs(cls, jobs: Sequence[FileJob]) -> JobTable:
+        """A table over ready-made FileJobs."""
+        jobs = list(jobs)
+        by_field = [dict(j.target) for j in jobs]
+        cand, comp, vac = ([t.get(f, "") for t in by_field] for f in _FIELDS)
+        ids = (cand, comp, vac)
+        return cls(
+            [j.row_key for j in jobs],
+            [j.source_row for j in jobs],
+            [str(j.path) for j in jobs],
+            [j.wire_type for j in jobs],
+            ids,
+            [j.display_name for j in jobs],
+            [j.size for j in jobs],
+            [j.mime for j in jobs],
+            jobs,
+        )

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .client import SpottClient
 from .codes import format_error
+from .collisions import SameSizeFiles
 from .config import Settings
 from .errors import RunInterrupted, WriteBackError
 from .jobs import FileJob
@@ -30,11 +32,11 @@ from .journal import (
 )
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
-from .plan import Plan, jobs_from_frame, make_plan
-from .probe import FileProbe, hash_files, probe_files
+from .plan import Plan, make_plan
+from .probe import probe_paths
 from .progress import NullProgress, Progress
 from .run import Executor, RunControl, RunResult
-from .validation import Validation, validate
+from .validation import Validation, validate_table
 from .writeback import write_results
 
 
@@ -55,7 +57,7 @@ class Check:
         if self._plan is None:
             states = (State.UPLOADED, State.ASSIGN_SENT)
             uploaded = {k for k, e in self.entries.items() if e.state in states}
-            self._plan = make_plan(self.validation.jobs, self.settings, uploaded=uploaded)
+            self._plan = make_plan(self.validation.todo, self.settings, uploaded=uploaded)
         return self._plan
 
     def summary(self) -> dict[str, int]:
@@ -95,40 +97,6 @@ def _done_keys(manifest: Manifest, entries: Mapping[str, Entry]) -> set[str]:
     return done | set(marked[s.ROW_KEY])
 
 
-def _content_hashes(
-    manifest: Manifest,
-    todo: pd.DataFrame,
-    paths: pd.Series,
-    probes: Mapping[Path, FileProbe],
-    entries: Mapping[str, Entry],
-) -> dict[Path, str]:
-    """Digests of the files that could be content duplicates: same record, same size, another
-    path. Rows assigned before count too, with the size their journal kept from the upload."""
-    keys = [*s.TARGET_COLUMNS, "_size"]
-    sizes = paths.map(lambda p: probes[p].size if p is not None and probes[p].is_file else -1)
-    rows = todo[list(s.TARGET_COLUMNS)].assign(_path=paths, _size=sizes, _todo=True)
-    rows = rows[rows["_size"] > 0]
-    if rows.empty:
-        return {}
-    sized = {k: e.size for k, e in entries.items() if e.state is State.ASSIGNED and e.size}
-    if sized:
-        earlier = manifest.rows[manifest.rows[s.ROW_KEY].isin(sized.keys())]
-        earlier = earlier[earlier[s.FILE_PATH] != ""]
-        earlier = earlier[list(s.TARGET_COLUMNS)].assign(
-            _path=earlier[s.FILE_PATH], _size=earlier[s.ROW_KEY].map(sized), _todo=False
-        )
-        # Only those that share a record and a size with a row to do; resolve just those.
-        earlier = earlier[earlier.set_index(keys).index.isin(rows.set_index(keys).index)]
-        earlier = earlier.assign(_path=earlier["_path"].map(manifest.resolve))
-        rows = pd.concat([rows, earlier], ignore_index=True)
-    grouped = rows.groupby(keys, sort=False).agg(paths=("_path", "nunique"), todo=("_todo", "any"))
-    suspects = grouped[(grouped["paths"] > 1) & grouped["todo"]]
-    if suspects.empty:
-        return {}
-    chosen = rows.set_index(keys).index.isin(suspects.index)
-    return hash_files(rows.loc[chosen, "_path"].tolist())
-
-
 def check(
     path: str | Path,
     *,
@@ -142,11 +110,20 @@ def check(
     manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
     entries = load_entries(manifest.path, manifest.sheet)
     done = _done_keys(manifest, entries)
-    todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
-    paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
-    probes = probe_files(p for p in paths if p is not None)
-    hashes = _content_hashes(manifest, todo, paths, probes, entries)
-    validation = validate(manifest, probes, done=done, hashes=hashes)
+    rows = manifest.rows
+    todo = np.flatnonzero(~rows[s.ROW_KEY].isin(done).to_numpy()) if done else np.arange(len(rows))
+    # Each distinct file once, by the text of its resolved path; -1 for a row without one.
+    paths = manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist())
+    at: dict[str, int] = {}
+    positions = [at.setdefault(p, len(at)) if p else -1 for p in paths]
+    del paths
+    same_size = SameSizeFiles(manifest, todo, positions, entries)
+    table = probe_paths(list(at), hash_if=same_size)
+    del at
+    content = same_size.content(table)
+    validation = validate_table(
+        manifest, table, todo, positions, done=frozenset(done), content=content
+    )
     return Check(manifest, validation, entries, settings)
 
 
@@ -307,7 +284,7 @@ def _statuses(
 def _select_jobs(
     chk: Check, *, limit: int | None, only_failed: bool, shard: Shard | None
 ) -> list[FileJob]:
-    jobs = jobs_from_frame(chk.validation.jobs)
+    jobs = chk.validation.todo.jobs()
     if shard is not None:
         jobs = [j for j in jobs if shard.owns(j.row_key)]
     if only_failed:

@@ -3,23 +3,32 @@
 Pure: it reads the manifest's rows and the file probes and returns a table; it never raises for
 bad data and never touches the network or the disk. Like pandera's lazy mode, all checks run and
 the caller decides what to do with the failures.
+
+Column by column: whole columns are tested at once for the conditions under which a row is
+certainly fine (its file a readable, allowed, non-empty file whose content is what its name
+says, a known type, a target, no duplicate). Only the rows that fail one of those tests go
+through the row-by-row checks below, which decide every code and message.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import spott_api
 from .codes import Code
+from .jobs import JobTable
 from .manifest import Manifest
 from .manifest import schema as s
-from .probe import FileProbe
+from .probe import FileProbe, Found, ProbeTable, path_suffix
 
 PROBLEM_COLUMNS = ("source_row", "row_key", "code", "message")
 JOB_COLUMNS = (
@@ -41,10 +50,34 @@ class Validation:
 
     # One line per problem: a row may have several.
     problems: pd.DataFrame
-    # Valid rows still to do, ready for planning (columns JOB_COLUMNS).
-    jobs: pd.DataFrame
+    # Valid rows still to do, ready for planning, as columns.
+    todo: JobTable
     # Row keys of rows that were already assigned and are not checked again.
     done: frozenset[str]
+
+    @functools.cached_property
+    def jobs(self) -> pd.DataFrame:
+        """The rows still to do as a table (columns JOB_COLUMNS), for reports and notebooks."""
+        todo = self.todo
+        n = len(todo)
+        return pd.DataFrame(
+            {
+                s.ROW_KEY: list(todo.row_key),
+                s.SOURCE_ROW: np.asarray(todo.source_row, dtype=np.int64),
+                "path": [Path(p) for p in todo.path],
+                "wire_type": list(todo.wire_type),
+                **{c: list(ids) for c, ids in zip(s.TARGET_COLUMNS, todo.ids, strict=True)},
+                "display_name": [todo.display_name(i) for i in range(n)],
+                "size": np.asarray(todo.size, dtype=np.int64),
+                "mime": list(todo.mime),
+            },
+            columns=list(JOB_COLUMNS),
+        )
+
+    @property
+    def to_do(self) -> int:
+        """How many valid rows are still to do."""
+        return len(self.todo)
 
     @property
     def invalid_rows(self) -> int:
@@ -62,7 +95,7 @@ class Validation:
 
     def summary(self) -> dict[str, int]:
         """Counts of rows: to do, invalid, already done, and problems per code."""
-        counts = {"to_do": len(self.jobs), "invalid": self.invalid_rows, "done": len(self.done)}
+        counts = {"to_do": self.to_do, "invalid": self.invalid_rows, "done": len(self.done)}
         for code, n in self.problems["code"].value_counts().items():
             counts[str(code)] = int(n)
         return counts
@@ -85,58 +118,170 @@ def validate(
     ``probes`` must hold a probe for each resolved ``file_path``; ``hashes`` (optional) lets
     the same content under two paths for one record count as a duplicate too.
     """
-    problems: list[tuple[int, str, str, str]] = []
-    jobs: list[tuple[object, ...]] = []
-    done_set = frozenset(done)
     rows = manifest.rows
-    is_done = rows[s.ROW_KEY].isin(done_set).to_numpy()
-    # Content digests by file identity (see Manifest.file_identity): done rows need no Path.
+    done_set = frozenset(done)
+    todo = np.flatnonzero(~rows[s.ROW_KEY].isin(done_set).to_numpy())
+    table = ProbeTable.from_probes(probes)
+    at = {p: i for i, p in enumerate(table.paths)}
+    paths = manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist())
+    positions = [at[p] if p else -1 for p in paths]
     content = {os.path.normpath(p): h for p, h in (hashes or {}).items()}
-    # (file or content, targets) -> (first row, already done). Done rows go in first, wherever
-    # they stand: a row to do that repeats one of them is a duplicate even if it comes earlier.
-    seen: dict[tuple[object, ...], tuple[int, bool]] = {}
-    done_rows = rows[is_done]
-    columns = [done_rows[c] for c in (s.FILE_PATH, s.SOURCE_ROW, *s.TARGET_COLUMNS)]
-    for text, source_row, *done_targets in zip(*columns, strict=True):
-        if text and any(done_targets):
-            identity = manifest.file_identity(text)
-            seen.setdefault(
-                (content.get(identity, identity), tuple(done_targets)), (source_row, True)
-            )
-    for record in rows[~is_done].itertuples(index=False):
-        row = record._asdict()
-        key = row[s.ROW_KEY]
-        source_row = int(row[s.SOURCE_ROW])
-        text = row[s.FILE_PATH]
-        targets = tuple(row[c] for c in s.TARGET_COLUMNS)
-        path = manifest.resolve(text) if text else None
-        found = _row_problems(manifest, row, probes)
-        if path is not None and any(targets):
-            identity = manifest.file_identity(text)
-            dup_key = (content.get(identity, identity), targets)
-            if dup_key in seen:
-                first, first_done = seen[dup_key]
-                found.append(
-                    (
-                        Code.DUPLICATE_ROW,
-                        _duplicate_message(first, first_done, by_content=identity in content),
-                    )
-                )
-            else:
-                seen[dup_key] = (source_row, False)
+    return validate_table(manifest, table, todo, positions, done=done_set, content=content)
+
+
+def validate_table(
+    manifest: Manifest,
+    table: ProbeTable,
+    todo: np.ndarray,
+    positions: Sequence[int],
+    *,
+    done: frozenset[str],
+    content: Mapping[str, str],
+) -> Validation:
+    """:func:`validate` on columns: ``todo`` are the rows to check (positions in
+    ``manifest.rows``), ``positions`` each one's probe in ``table`` (-1: no path), and
+    ``content`` digests by file identity (see :meth:`Manifest.file_identity`)."""
+    rows = manifest.rows
+
+    def column(name: str) -> np.ndarray:
+        return rows[name].to_numpy()[todo]
+
+    where = np.asarray(positions, dtype=np.int64)
+    has_path = where >= 0
+    file_ok, mimes = _files_ok(table)
+    ok = has_path.copy()
+    ok[has_path] = file_ok[where[has_path]]
+    types = column(s.TYPE)
+    wire_of = {t: spott_api.normalise_type(t) if t else None for t in set(types.tolist())}
+    wire = [wire_of[t] for t in types.tolist()]
+    ok &= np.fromiter((w is not None for w in wire), dtype=bool, count=len(wire))
+    ids = [column(c) for c in s.TARGET_COLUMNS]
+    has_target = (ids[0] != "") | (ids[1] != "") | (ids[2] != "")
+    ok &= has_target & (column(s.BUILD_PROBLEM) == "")
+    repeats = _repeats(manifest, todo, where, table, has_path & has_target, content)
+    if repeats:
+        ok[list(repeats)] = False
+
+    problems: list[tuple[int, str, str, str]] = []
+    keys, sources = column(s.ROW_KEY), rows[s.SOURCE_ROW].to_numpy()[todo]
+    names = column(s.NAME)
+    cells = {c: column(c) for c in _ROW_COLUMNS}
+    for i in np.flatnonzero(~ok).tolist():
+        row = {c: cells[c][i] for c in _ROW_COLUMNS}
+        probe = table.probe(int(where[i])) if where[i] >= 0 else None
+        found = _row_problems(row, probe)
+        if i in repeats:
+            found.append((Code.DUPLICATE_ROW, repeats[i]))
         if found:
-            problems.extend((source_row, key, code.value, message) for code, message in found)
-            continue
-        assert path is not None  # rows without a path always have a problem
-        probe = probes[path]
-        wire_type = spott_api.normalise_type(row[s.TYPE])
-        display = row[s.NAME] or path.name
-        mime = spott_api.MIME_BY_EXTENSION[path.suffix.lower()]
-        jobs.append((key, source_row, path, wire_type, *targets, display, probe.size, mime))
+            problems.extend((int(sources[i]), keys[i], code.value, msg) for code, msg in found)
+        else:
+            ok[i] = True  # the row checks found nothing the column tests feared
+    chosen = np.flatnonzero(ok)
+    at = where[chosen]
+    disk = [table.on_disk(i) for i in at.tolist()] if table.renamed else None
+    todo_table = JobTable(
+        row_key=keys[chosen].tolist(),
+        source_row=sources[chosen].tolist(),
+        path=disk if disk is not None else [table.paths[i] for i in at.tolist()],
+        wire_type=[wire[i] or "" for i in chosen.tolist()],
+        ids=(ids[0][chosen].tolist(), ids[1][chosen].tolist(), ids[2][chosen].tolist()),
+        names=names[chosen].tolist(),
+        size=np.asarray(table.size, dtype=np.int64)[at].tolist(),
+        mime=[mimes[i] or "" for i in at.tolist()],
+    )
+    all_keys = rows[s.ROW_KEY]
     return Validation(
         problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
-        jobs=pd.DataFrame(jobs, columns=list(JOB_COLUMNS)),
-        done=done_set & frozenset(rows[s.ROW_KEY]),
+        todo=todo_table,
+        done=done & frozenset(all_keys) if done else frozenset(),
+    )
+
+
+_ROW_COLUMNS = (s.FILE_PATH, s.TYPE, *s.TARGET_COLUMNS, s.NAME, s.BUILD_PROBLEM)
+
+
+def _files_ok(table: ProbeTable) -> tuple[np.ndarray, list[Any]]:
+    """Per probed path: certainly fine to send (see the module's note), and its MIME type."""
+    n = len(table)
+    expected = [spott_api.MIME_BY_EXTENSION.get(path_suffix(p).lower()) for p in table.paths]
+    size = np.asarray(table.size, dtype=np.int64)
+    fine = (np.asarray(table.found, dtype=np.int64) == Found.FILE) & (size > 0)
+    fine &= size <= spott_api.MAX_FILE_BYTES
+    same = np.fromiter(
+        (
+            e is not None and canonical_mime(m) == canonical_mime(e)
+            for m, e in zip(table.mime, expected, strict=True)
+        ),
+        dtype=bool,
+        count=n,
+    )
+    return fine & same, expected
+
+
+def _repeats(
+    manifest: Manifest,
+    todo: np.ndarray,
+    where: np.ndarray,
+    table: ProbeTable,
+    keyed: np.ndarray,
+    content: Mapping[str, str],
+) -> dict[int, str]:
+    """Rows to do that repeat an earlier row or an assigned one: position -> message.
+
+    Same file (or the same content) for the same records. Rows already done count first,
+    wherever they stand: a row to do that repeats one of them is a duplicate even if it comes
+    earlier in the sheet.
+    """
+    rows = manifest.rows
+    chosen = np.flatnonzero(keyed)
+    if not len(chosen):
+        return {}
+    # Identities per probed path, computed once; only for the paths of keyed rows.
+    paths = table.paths
+    wanted = sorted(set(where[chosen].tolist()))
+    ident = dict(zip(wanted, manifest.identities([paths[i] for i in wanted]), strict=True))
+    ids = [rows[c].to_numpy()[todo][chosen] for c in s.TARGET_COLUMNS]
+    targets = list(zip(*(c.tolist() for c in ids), strict=True))
+    identities = [ident[i] for i in where[chosen].tolist()]
+    what = [content.get(i, i) for i in identities] if content else identities
+    sources = rows[s.SOURCE_ROW].to_numpy()[todo][chosen].tolist()
+    # first row of each (file or content, targets): +row for a row to do, -row for a done one
+    seen: dict[tuple[Any, ...], int] = {}
+    done_rows = _done_keyed(manifest, todo, set(targets))
+    if done_rows is not None:
+        texts, done_targets, done_sources = done_rows
+        done_ids = manifest.identities(manifest.path_texts(texts))
+        for identity, target, source in zip(done_ids, done_targets, done_sources, strict=True):
+            seen.setdefault((content.get(identity, identity), *target), -int(source))
+    found: dict[int, str] = {}
+    for pos, thing, target, source, identity in zip(
+        chosen.tolist(), what, targets, sources, identities, strict=True
+    ):
+        first = seen.setdefault((thing, *target), int(source))
+        if first != source:
+            found[pos] = _duplicate_message(abs(first), first < 0, by_content=identity in content)
+    return found
+
+
+def _done_keyed(
+    manifest: Manifest, todo: np.ndarray, targets: set[tuple[Any, ...]]
+) -> tuple[list[str], list[tuple[Any, ...]], list[int]] | None:
+    """Done rows with a file and a target that a row to do also has: texts, targets, rows."""
+    rows = manifest.rows
+    if len(todo) == len(rows):
+        return None
+    done = np.ones(len(rows), dtype=bool)
+    done[todo] = False
+    texts = rows[s.FILE_PATH].to_numpy()[done]
+    ids = [rows[c].to_numpy()[done] for c in s.TARGET_COLUMNS]
+    keep = (texts != "") & ((ids[0] != "") | (ids[1] != "") | (ids[2] != ""))
+    done_targets = list(zip(*(c[keep].tolist() for c in ids), strict=True))
+    shared = [t in targets for t in done_targets]
+    sources = rows[s.SOURCE_ROW].to_numpy()[done][keep]
+    return (
+        [t for t, k in zip(texts[keep].tolist(), shared, strict=True) if k],
+        [t for t, k in zip(done_targets, shared, strict=True) if k],
+        [int(r) for r, k in zip(sources.tolist(), shared, strict=True) if k],
     )
 
 
@@ -146,16 +291,14 @@ def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) ->
     return f"{what} goes to the same record in row {int(first_row)}{done}"
 
 
-def _row_problems(
-    manifest: Manifest, row: Mapping[str, str], probes: Mapping[Path, FileProbe]
-) -> list[tuple[Code, str]]:
+def _row_problems(row: Mapping[str, str], probe: FileProbe | None) -> list[tuple[Code, str]]:
     found: list[tuple[Code, str]] = []
     found.extend(_build_problem(row))
     file_text = row[s.FILE_PATH]
-    if not file_text:
+    if not file_text or probe is None:
         found.append((Code.PATH_MISSING, "file_path is empty"))
     else:
-        found.extend(_file_problems(manifest.resolve(file_text), file_text, probes))
+        found.extend(_file_problems(probe, file_text))
     type_text = row[s.TYPE]
     if not type_text:
         found.append((Code.TYPE_MISSING, "type is empty"))
@@ -190,13 +333,19 @@ def _build_problem(row: Mapping[str, str]) -> list[tuple[Code, str]]:
     return [(code, message.strip() or text)]
 
 
-def _file_problems(
-    path: Path, file_text: str, probes: Mapping[Path, FileProbe]
-) -> list[tuple[Code, str]]:
-    probe = probes[path]
+def _suggested(file_text: str, name: str) -> str:
+    """``file_text`` with its last part replaced by ``name``, as the user would write it."""
+    cut = max(file_text.rfind("/"), file_text.rfind("\\"))
+    return file_text[: cut + 1] + name
+
+
+def _file_problems(probe: FileProbe, file_text: str) -> list[tuple[Code, str]]:
     if not probe.exists:
         why = f" ({probe.error})" if probe.error else ""
-        return [(Code.FILE_MISSING, f"no file at {file_text}{why}")]
+        hint = (
+            f"; did you mean {_suggested(file_text, probe.suggestion)}?" if probe.suggestion else ""
+        )
+        return [(Code.FILE_MISSING, f"no file at {file_text}{why}{hint}")]
     if not probe.is_file:
         return [(Code.NOT_A_FILE, f"{file_text} is a folder or device, not a file")]
     if not probe.readable:
@@ -208,7 +357,7 @@ def _file_problems(
         found.append(
             (Code.FILE_TOO_LARGE, f"{probe.size / 1e6:.1f} MB is over Spott's 50 MB per file")
         )
-    suffix = path.suffix.lower()
+    suffix = probe.path.suffix.lower()
     expected = spott_api.MIME_BY_EXTENSION.get(suffix)
     if expected is None:
         label = suffix or "no extension"

@@ -55,9 +55,9 @@ def _size(n: float) -> str:
 
 
 def _print_check(chk: Check) -> None:
-    v, plan = chk.validation, chk.plan
+    v, plan = chk.validation, chk.plan.summary()
     click.echo(
-        f"{len(chk.manifest)} rows: {len(v.jobs)} to do, {v.invalid_rows} invalid, "
+        f"{len(chk.manifest)} rows: {v.to_do} to do, {v.invalid_rows} invalid, "
         f"{len(v.done)} already assigned"
     )
     if len(v.problems):
@@ -65,8 +65,9 @@ def _print_check(chk: Check) -> None:
         for row in v.problems.itertuples(index=False):
             click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
     click.echo(
-        f"plan: {plan.files} files ({_size(plan.bytes)}) in {len(plan.batches)} uploads + "
-        f"{len(plan.groups)} assigns = {plan.requests} requests (lower bound {plan.lower_bound})"
+        f"plan: {plan['files']} files ({_size(plan['bytes'])}) in {plan['upload_requests']} "
+        f"uploads + {plan['assign_requests']} assigns = {plan['requests']} requests "
+        f"(lower bound {plan['lower_bound']})"
     )
 
 

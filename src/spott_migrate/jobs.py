@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .manifest import schema as s
 
 # (assign field, record id) pairs, e.g. (("candidateId", "cand-1"),)
 Target = tuple[tuple[str, str], ...]
 _FIELDS = tuple(s.TARGET_FIELDS[c] for c in s.TARGET_COLUMNS)
+# A column of text: a list, or a NumPy object array taken from the manifest without a copy.
+Texts = Sequence[str] | np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +52,12 @@ class JobTable:
     from FileJobs (:meth:`from_jobs`) hands those same objects back.
     """
 
-    row_key: Sequence[str]
+    row_key: Texts
     source_row: Sequence[int]
-    path: Sequence[str]
+    path: Texts
     wire_type: Sequence[str]
-    ids: tuple[Sequence[str], Sequence[str], Sequence[str]]  # candidate, company, vacancy
-    names: Sequence[str]
+    ids: tuple[Texts, Texts, Texts]  # candidate, company, vacancy
+    names: Texts
     size: Sequence[int]
     mime: Sequence[str]
     _jobs: Sequence[FileJob] | None = None
@@ -97,7 +101,7 @@ class JobTable:
     def take(self, positions: Sequence[int]) -> JobTable:
         """The rows at ``positions``, in that order."""
 
-        def pick(column: Sequence[Any]) -> list[Any]:
+        def pick(column: Sequence[Any] | np.ndarray) -> list[Any]:
             return [column[i] for i in positions]
 
         return JobTable(

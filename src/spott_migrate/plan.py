@@ -19,8 +19,10 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import overload
 
+import numpy as np
 import pandas as pd
 
+from .columns import group_codes
 from .config import Settings
 from .jobs import FileJob, JobTable, Target
 from .manifest import schema as s
@@ -132,7 +134,8 @@ class _Layout:
         self.batch_jobs = array("l")  # job positions, batch after batch
         self.batch_start = array("l", [0])
         self.batch_of = array("l")  # job position -> its batch (-1: uploaded before)
-        self.record_jobs: list[list[int]] = []
+        self.by_record = np.zeros(0, dtype=np.int64)  # job positions, record after record
+        self.record_start = np.zeros(1, dtype=np.int64)
         self._groups_before: array[int] | None = None
 
     def __len__(self) -> int:
@@ -145,7 +148,7 @@ class _Layout:
                 code, self.batch_type[code], make=functools.partial(self._batch_jobs, code)
             )
         record = -code - 1
-        jobs = self.record_jobs[record]
+        jobs = self.jobs_of(record)
         after = frozenset(b for b in (self.batch_of[j] for j in jobs) if b >= 0)
         index = self._group_index(k)
         make = functools.partial(self._record_jobs, record)
@@ -166,8 +169,16 @@ class _Layout:
         start, end = self.batch_start[batch], self.batch_start[batch + 1]
         return _with_upload_names([self.table.job(j) for j in self.batch_jobs[start:end]])
 
+    @property
+    def records(self) -> int:
+        return len(self.record_start) - 1
+
+    def jobs_of(self, record: int) -> list[int]:
+        start, end = self.record_start[record], self.record_start[record + 1]
+        return self.by_record[start:end].tolist()
+
     def _record_jobs(self, record: int) -> tuple[FileJob, ...]:
-        return tuple(self.table.job(j) for j in self.record_jobs[record])
+        return tuple(self.table.job(j) for j in self.jobs_of(record))
 
 
 class _Steps(Sequence[Step]):
@@ -296,7 +307,7 @@ def make_plan(
         per_type = Counter(types[i] for i in fresh)
         total = int(sum(sizes[i] for i in fresh))
     cap = settings.max_files_per_upload
-    records = len(layout.record_jobs)
+    records = layout.records
     lower = sum(math.ceil(n / cap) for n in per_type.values()) + records
     return Plan(
         steps=_Steps(layout),
@@ -309,6 +320,19 @@ def make_plan(
     )
 
 
+def _records(table: JobTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Records in order of first appearance: each job's record, the job positions grouped by
+    record (sheet order within one), and where each record's group starts (and the end)."""
+    n = len(table)
+    columns = [np.asarray(column, dtype=object) for column in table.ids]
+    record = group_codes(columns, n)
+    by_record = np.argsort(record, kind="stable")
+    starts = np.zeros(int(record.max()) + 2 if n else 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.bincount(record), out=starts[1:])
+    return record, by_record, starts
+
+
 def _lay_out(table: JobTable, sent_before: list[bool] | None, settings: Settings) -> _Layout:
     """The steps, as :class:`_Layout` indices.
 
@@ -317,80 +341,74 @@ def _lay_out(table: JobTable, sent_before: list[bool] | None, settings: Settings
     record's assign follows as soon as the last of its files is in a sent batch.
     """
     layout = _Layout(table)
-    # Records in order of first appearance, each with its jobs in sheet order.
-    record_of: dict[tuple[str, str, str], int] = {}
-    members = layout.record_jobs
-    for i, key in enumerate(zip(*table.ids, strict=True)):
-        record = record_of.setdefault(key, len(members))
-        if record == len(members):
-            members.append([i])
-        else:
-            members[record].append(i)
-    del record_of
-    n = len(table)
-    layout.batch_of = array("l", [-1]) * n
+    record, by_record, starts = _records(table)
+    layout.by_record, layout.record_start = by_record, starts
+    n, records = len(table), len(starts) - 1
+    batch_of = layout.batch_of = array("l", [-1]) * n
+    record_at = record.tolist()
+    if sent_before is None:
+        unsent = np.diff(starts).tolist()
+    else:
+        fresh = ~np.asarray(sent_before, dtype=bool)
+        unsent = np.bincount(record[fresh], minlength=records).tolist()
+    positions, bounds = by_record.tolist(), starts.tolist()
     sizes, types = table.size, table.wire_type
     cap_files, cap_bytes = settings.max_files_per_upload, settings.batch_byte_cap
     flush_after = settings.flush_after_files
     buffers: dict[str, list[int]] = {}
     buffer_bytes: dict[str, int] = {}
     opened_at: dict[str, int] = {}  # files planned when the buffer got its first file
-    unsent = [
-        len(jobs) if sent_before is None else sum(not sent_before[j] for j in jobs)
-        for jobs in members
-    ]
-    record_at = array("l", [0]) * n
-    for record, jobs in enumerate(members):
-        for j in jobs:
-            record_at[j] = record
     ready: list[int] = []
-    order, batch_of = layout.order, layout.batch_of
+    order = layout.order
+    batch_type, batch_jobs, batch_start = layout.batch_type, layout.batch_jobs, layout.batch_start
     planned = 0
 
     def emit(kind: str) -> None:
         jobs = buffers.pop(kind)
-        buffer_bytes.pop(kind, None)
-        opened_at.pop(kind, None)
-        batch = len(layout.batch_type)
-        layout.batch_type.append(kind)
-        layout.batch_jobs.extend(jobs)
-        layout.batch_start.append(len(layout.batch_jobs))
+        del buffer_bytes[kind], opened_at[kind]
+        batch = len(batch_type)
+        batch_type.append(kind)
+        batch_jobs.extend(jobs)
+        batch_start.append(len(batch_jobs))
         order.append(batch)
         for j in jobs:
             batch_of[j] = batch
-            record = record_at[j]
-            unsent[record] -= 1
-            if unsent[record] == 0:
-                ready.append(record)
+            owner = record_at[j]
+            unsent[owner] -= 1
+            if unsent[owner] == 0:
+                ready.append(owner)
 
-    def assigns() -> None:
-        order.extend(-record - 1 for record in ready)
-        ready.clear()
-
-    for record, jobs in enumerate(members):
-        if unsent[record] == 0:
-            ready.append(record)  # everything uploaded by an earlier run
-        for j in jobs:
+    for this in range(records):
+        if unsent[this] == 0:
+            ready.append(this)  # everything uploaded by an earlier run
+        for j in positions[bounds[this] : bounds[this + 1]]:
             if sent_before is not None and sent_before[j]:
                 continue
             kind, size = types[j], sizes[j]
-            if kind in buffers and buffer_bytes[kind] + size > cap_bytes:
+            buffer = buffers.get(kind)
+            if buffer is None:
+                buffer = buffers[kind] = [j]
+                buffer_bytes[kind] = size
+                opened_at[kind] = planned
+            elif buffer_bytes[kind] + size > cap_bytes:
                 emit(kind)
-            buffer = buffers.setdefault(kind, [])
-            buffer.append(j)
-            buffer_bytes[kind] = buffer_bytes.get(kind, 0) + size
-            opened_at.setdefault(kind, planned)
+                buffer = buffers[kind] = [j]
+                buffer_bytes[kind] = size
+                opened_at[kind] = planned
+            else:
+                buffer.append(j)
+                buffer_bytes[kind] += size
             planned += 1
             if len(buffer) >= cap_files:
                 emit(kind)
-        if opened_at:
-            for kind in [t for t, at in opened_at.items() if planned - at > flush_after]:
-                emit(kind)
+        for kind in [t for t, at in opened_at.items() if planned - at > flush_after]:
+            emit(kind)
         if ready:
-            assigns()
+            order.extend(-r - 1 for r in ready)
+            ready.clear()
     for kind in sorted(buffers, key=lambda t: opened_at.get(t, 0)):
         emit(kind)
-    assigns()
+    order.extend(-r - 1 for r in ready)
     return layout
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import filetype
+import numpy as np
 
 from .spott_api import MIME_BY_EXTENSION
 
@@ -38,6 +39,7 @@ _HASH_CHUNK = 1 << 20
 # file above which it does: several times a warm-cache probe, i.e. the disk is being waited on.
 _SLICE = 128
 _SLOW_PER_FILE = 200e-6
+_SLOW_SLICES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class ProbeTable:
     found: list[int]  # a Found per path
     size: list[int]
     mime: list[str | None]
+    # The MIME type each path's extension promises (None: not an extension Spott takes).
+    expected: list[str | None] = field(default_factory=list)
     errors: dict[int, str] = field(default_factory=dict)
     # Where the name on disk is in another Unicode normal form than asked: the path found.
     renamed: dict[int, str] = field(default_factory=dict)
@@ -146,14 +150,8 @@ class ProbeTable:
                 table.suggestions[i] = probe.suggestion
             if str(probe.path) != str(asked):
                 table.renamed[i] = str(probe.path)
+        table.expected = _expected(table.paths)
         return table
-
-
-def path_suffix(path: str) -> str:
-    """``PurePath(path).suffix`` from the text alone."""
-    name = path[path.rfind("/") + 1 :] if os.sep == "/" else Path(path).name
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def probe_file(path: Path) -> FileProbe:
@@ -172,33 +170,39 @@ def probe_paths(
     file then hashes it too, so no file is read twice.
     """
     lanes = _Lanes(workers)
+    # Plain values per path, not objects: a size, or why there is none (see _stat_one).
     stats = lanes.map(_stat_one, paths)
-    table = ProbeTable(list(paths), [s[0] for s in stats], [s[1] for s in stats], [])
-    table.errors = {i: s[2] for i, s in enumerate(stats) if s[2] is not None}
-    del stats
+    sizes = np.fromiter((x if type(x) is int else _NOTHING for x in stats), np.int64, len(stats))
+    found = np.where(sizes >= 0, Found.FILE, Found.MISSING).astype(np.int8)
+    found[sizes == _NOT_A_FILE] = Found.NOT_A_FILE
+    table = ProbeTable(list(paths), found.tolist(), np.maximum(sizes, 0).tolist(), [])
+    table.errors = {i: x for i, x in enumerate(stats) if type(x) is str}
+    del stats, sizes
     missing = [i for i, f in enumerate(table.found) if f == Found.MISSING and i not in table.errors]
     if missing:
         _look_again(table, missing)
     wanted = hash_if(table) if hash_if is not None else set()
-    regular = [i for i, f in enumerate(table.found) if f == Found.FILE]
-    work = [
-        (
-            table.on_disk(i),
-            MIME_BY_EXTENSION.get(path_suffix(table.paths[i]).lower()),
-            table.size[i],
-            i in wanted,
-        )
-        for i in regular
-    ]
-    reads = lanes.map(_read_one, work)
+    table.expected = _expected(table.paths)
+    regular = np.flatnonzero(np.asarray(table.found, dtype=np.int8) == Found.FILE).tolist()
+    on_disk, expected, size = table.on_disk, table.expected, table.size
+
+    def read(i: int) -> str | tuple[str | None, str | None, str | None] | None:
+        return _read_one(on_disk(i), expected[i], size[i], i in wanted)
+
+    reads = lanes.map(read, regular)
     lanes.close()
     table.mime = [None] * len(table.paths)
-    for i, (mime, error, digest) in zip(regular, reads, strict=True):
+    mime = table.mime
+    for i, outcome in zip(regular, reads, strict=True):
+        if not isinstance(outcome, tuple):
+            mime[i] = outcome  # the common case: sniffed, nothing else to say
+            continue
+        sniffed, error, digest = outcome
         if error is not None:
             table.found[i] = Found.UNREADABLE
             table.errors[i] = error
             continue
-        table.mime[i] = mime
+        mime[i] = sniffed
         if digest is not None:
             table.digests[i] = digest
     return table
@@ -207,24 +211,43 @@ def probe_paths(
 HashChooser = Callable[[ProbeTable], Collection[int]]
 
 
-def _stat_one(path: str) -> tuple[int, int, str | None]:
+def _expected(paths: Sequence[str]) -> list[str | None]:
+    """The MIME type each path's extension promises, from the text (one look-up per suffix)."""
+    if os.sep != "/":
+        suffixes = [Path(p).suffix for p in paths]
+    else:
+        # PurePath.suffix: the name's last dot, unless the name starts or ends with it.
+        names = [p[p.rfind("/") + 1 :] for p in paths]
+        suffixes = [n[d:] if 0 < (d := n.rfind(".")) < len(n) - 1 else "" for n in names]
+    by_suffix = {x: MIME_BY_EXTENSION.get(x.lower()) for x in set(suffixes)}
+    return [by_suffix[x] for x in suffixes]
+
+
+_NOTHING, _NOT_A_FILE = -1, -2
+
+
+def _stat_one(path: str) -> int | str:
+    """The size of a regular file; ``_NOTHING`` or ``_NOT_A_FILE``; or the error's text when
+    the stat itself failed."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return Found.MISSING, 0, None
+        return _NOTHING
     except OSError as exc:
-        return Found.MISSING, 0, exc.strerror or str(exc)
+        return exc.strerror or str(exc)
     if not stat.S_ISREG(info.st_mode):
-        return Found.NOT_A_FILE, 0, None
-    return Found.FILE, info.st_size, None
+        return _NOT_A_FILE
+    return info.st_size
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
-def _read_one(work: tuple[str, str | None, int, bool]) -> tuple[str | None, str | None, str | None]:
-    """(sniffed MIME, error, digest) of one regular file, from one open and one pass."""
-    path, expected, size, want_digest = work
+def _read_one(
+    path: str, expected: str | None, size: int, want_digest: bool
+) -> str | tuple[str | None, str | None, str | None] | None:
+    """The sniffed MIME type of one regular file, from one open and one pass; with a digest
+    wanted, or on an error, the tuple (sniffed MIME, error, digest)."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -236,17 +259,16 @@ def _read_one(work: tuple[str, str | None, int, bool]) -> tuple[str | None, str 
             if not more:
                 break
             head += more
-        digest = None
-        if want_digest:
-            hasher = hashlib.sha256(head)
-            while chunk := os.read(fd, _HASH_CHUNK):
-                hasher.update(chunk)
-            digest = hasher.hexdigest()
+        if not want_digest:
+            return sniff_mime(head, expected)
+        hasher = hashlib.sha256(head)
+        while chunk := os.read(fd, _HASH_CHUNK):
+            hasher.update(chunk)
+        return sniff_mime(head, expected), None, hasher.hexdigest()
     except OSError as exc:
         return None, exc.strerror or str(exc), None
     finally:
         os.close(fd)
-    return sniff_mime(head, expected), None, digest
 
 
 # Fuzzy "did you mean" look-ups compare a missing name with every name in its folder; past this
@@ -266,10 +288,12 @@ def _look_again(table: ProbeTable, missing: list[int]) -> None:
         path = table.paths[i]
         other = _other_form(path, listings) if not path.isascii() else None
         if other is not None:
-            found, size, _ = _stat_one(other)
-            if found != Found.MISSING:
+            outcome = _stat_one(other)
+            if type(outcome) is int and outcome != _NOTHING:
                 table.renamed[i] = other
-                table.found[i], table.size[i] = found, size
+                is_file = outcome != _NOT_A_FILE
+                table.found[i] = Found.FILE if is_file else Found.NOT_A_FILE
+                table.size[i] = int(outcome) if is_file else 0
                 continue
         hint = _nearest(path, listings, budget)
         if hint is not None:
@@ -353,12 +377,17 @@ class _Lanes:
     def map(self, func: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
         done: list[T] = []
         start = 0
+        recent: list[float] = []
         while start < len(items) and self._pool is None:
             part = items[start : start + _SLICE]
             began = time.perf_counter()
             done.extend(map(func, part))
             start += len(part)
-            if start < len(items) and (time.perf_counter() - began) / len(part) > _SLOW_PER_FILE:
+            # The fastest of the last few slices: a slice that lost the CPU to another process
+            # (a shared machine) is slow too, but only waiting storage makes every one slow.
+            recent = [*recent[-(_SLOW_SLICES - 1) :], (time.perf_counter() - began) / len(part)]
+            slow = len(recent) == _SLOW_SLICES and min(recent) > _SLOW_PER_FILE
+            if slow and start < len(items):
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="probe")
         rest = items[start:]
         if rest and self._pool is not None:

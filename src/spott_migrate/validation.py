@@ -18,17 +18,17 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import spott_api
 from .codes import Code
+from .columns import group_codes, object_array
 from .jobs import JobTable
 from .manifest import Manifest
 from .manifest import schema as s
-from .probe import FileProbe, Found, ProbeTable, path_suffix
+from .probe import FileProbe, Found, ProbeTable
 
 PROBLEM_COLUMNS = ("source_row", "row_key", "code", "message")
 JOB_COLUMNS = (
@@ -144,7 +144,7 @@ def validate_table(
     rows = manifest.rows
 
     def column(name: str) -> np.ndarray:
-        return rows[name].to_numpy()[todo]
+        return _pick(rows[name].to_numpy(), todo)
 
     where = np.asarray(positions, dtype=np.int64)
     has_path = where >= 0
@@ -163,7 +163,7 @@ def validate_table(
         ok[list(repeats)] = False
 
     problems: list[tuple[int, str, str, str]] = []
-    keys, sources = column(s.ROW_KEY), rows[s.SOURCE_ROW].to_numpy()[todo]
+    keys, sources = column(s.ROW_KEY), column(s.SOURCE_ROW)
     names = column(s.NAME)
     cells = {c: column(c) for c in _ROW_COLUMNS}
     for i in np.flatnonzero(~ok).tolist():
@@ -179,13 +179,14 @@ def validate_table(
     chosen = np.flatnonzero(ok)
     at = where[chosen]
     disk = [table.on_disk(i) for i in at.tolist()] if table.renamed else None
+    every = len(chosen) == len(todo)  # then the columns need no copy
     todo_table = JobTable(
-        row_key=keys[chosen].tolist(),
-        source_row=sources[chosen].tolist(),
-        path=disk if disk is not None else [table.paths[i] for i in at.tolist()],
+        row_key=keys if every else keys[chosen],
+        source_row=(sources if every else sources[chosen]).tolist(),
+        path=disk if disk is not None else object_array(table.paths)[at],
         wire_type=[wire[i] or "" for i in chosen.tolist()],
-        ids=(ids[0][chosen].tolist(), ids[1][chosen].tolist(), ids[2][chosen].tolist()),
-        names=names[chosen].tolist(),
+        ids=(ids[0], ids[1], ids[2]) if every else (ids[0][chosen], ids[1][chosen], ids[2][chosen]),
+        names=names if every else names[chosen],
         size=np.asarray(table.size, dtype=np.int64)[at].tolist(),
         mime=[mimes[i] or "" for i in at.tolist()],
     )
@@ -200,21 +201,19 @@ def validate_table(
 _ROW_COLUMNS = (s.FILE_PATH, s.TYPE, *s.TARGET_COLUMNS, s.NAME, s.BUILD_PROBLEM)
 
 
-def _files_ok(table: ProbeTable) -> tuple[np.ndarray, list[Any]]:
+def _files_ok(table: ProbeTable) -> tuple[np.ndarray, list[str | None]]:
     """Per probed path: certainly fine to send (see the module's note), and its MIME type."""
-    n = len(table)
-    expected = [spott_api.MIME_BY_EXTENSION.get(path_suffix(p).lower()) for p in table.paths]
+    expected = table.expected
     size = np.asarray(table.size, dtype=np.int64)
     fine = (np.asarray(table.found, dtype=np.int64) == Found.FILE) & (size > 0)
     fine &= size <= spott_api.MAX_FILE_BYTES
-    same = np.fromiter(
-        (
-            e is not None and canonical_mime(m) == canonical_mime(e)
-            for m, e in zip(table.mime, expected, strict=True)
-        ),
-        dtype=bool,
-        count=n,
-    )
+    promised = object_array(expected)
+    sniffed = object_array(table.mime)
+    same = (sniffed == promised) & (promised != None)  # noqa: E711 (element-wise)
+    for i in np.flatnonzero(fine & ~same).tolist():  # spellings that mean the same format
+        same[i] = expected[i] is not None and canonical_mime(table.mime[i]) == canonical_mime(
+            expected[i]
+        )
     return fine & same, expected
 
 
@@ -236,53 +235,70 @@ def _repeats(
     chosen = np.flatnonzero(keyed)
     if not len(chosen):
         return {}
-    # Identities per probed path, computed once; only for the paths of keyed rows.
-    paths = table.paths
-    wanted = sorted(set(where[chosen].tolist()))
-    ident = dict(zip(wanted, manifest.identities([paths[i] for i in wanted]), strict=True))
-    ids = [rows[c].to_numpy()[todo][chosen] for c in s.TARGET_COLUMNS]
-    targets = list(zip(*(c.tolist() for c in ids), strict=True))
-    identities = [ident[i] for i in where[chosen].tolist()]
-    what = [content.get(i, i) for i in identities] if content else identities
-    sources = rows[s.SOURCE_ROW].to_numpy()[todo][chosen].tolist()
-    # first row of each (file or content, targets): +row for a row to do, -row for a done one
-    seen: dict[tuple[Any, ...], int] = {}
-    done_rows = _done_keyed(manifest, todo, set(targets))
-    if done_rows is not None:
-        texts, done_targets, done_sources = done_rows
-        done_ids = manifest.identities(manifest.path_texts(texts))
-        for identity, target, source in zip(done_ids, done_targets, done_sources, strict=True):
-            seen.setdefault((content.get(identity, identity), *target), -int(source))
+    # What each row sends, as file identities (one per probed path), or digests where hashed.
+    identities = object_array(manifest.identities(table.paths))
+    what = identities.copy()
+    for i in table.digests:
+        what[i] = content.get(identities[i], identities[i])
+    todo_what = what[where[chosen]]
+    todo_ids = [_pick(rows[c].to_numpy(), todo)[chosen] for c in s.TARGET_COLUMNS]
+    done_what, done_ids, done_sources = _done_keyed(manifest, todo, todo_ids, content)
+    n_done = len(done_what)
+    columns = [
+        np.concatenate([done_what, todo_what]) if n_done else todo_what,
+        *(np.concatenate([d, t]) if n_done else t for d, t in zip(done_ids, todo_ids, strict=True)),
+    ]
+    codes = group_codes(columns, n_done + len(chosen))
+    repeated = pd.Series(codes).duplicated(keep="first").to_numpy()[n_done:]
+    if not repeated.any():
+        return {}
+    # The first row of each repeated code: +row to do, -row done.
+    sources = _pick(rows[s.SOURCE_ROW].to_numpy(), todo)[chosen]
+    numbers = np.concatenate([-np.asarray(done_sources, dtype=np.int64), sources])
+    wanted = set(codes[n_done:][repeated].tolist())
+    first: dict[int, int] = {}
+    for code, number in zip(codes.tolist(), numbers.tolist(), strict=True):
+        if code in wanted:
+            first.setdefault(code, number)
     found: dict[int, str] = {}
-    for pos, thing, target, source, identity in zip(
-        chosen.tolist(), what, targets, sources, identities, strict=True
-    ):
-        first = seen.setdefault((thing, *target), int(source))
-        if first != source:
-            found[pos] = _duplicate_message(abs(first), first < 0, by_content=identity in content)
+    for i in np.flatnonzero(repeated).tolist():
+        row = first[int(codes[n_done + i])]
+        by_content = identities[where[chosen[i]]] in content
+        found[int(chosen[i])] = _duplicate_message(abs(row), row < 0, by_content=by_content)
     return found
 
 
+def _pick(column: np.ndarray, todo: np.ndarray) -> np.ndarray:
+    return column if len(todo) == len(column) else column[todo]
+
+
 def _done_keyed(
-    manifest: Manifest, todo: np.ndarray, targets: set[tuple[Any, ...]]
-) -> tuple[list[str], list[tuple[Any, ...]], list[int]] | None:
-    """Done rows with a file and a target that a row to do also has: texts, targets, rows."""
+    manifest: Manifest,
+    todo: np.ndarray,
+    todo_ids: list[np.ndarray],
+    content: Mapping[str, str],
+) -> tuple[np.ndarray, list[np.ndarray], list[int]]:
+    """Done rows with a file and a target that a row to do also has: what each sends (as in
+    :func:`_repeats`), their target ids and their row numbers."""
     rows = manifest.rows
+    empty = np.empty(0, dtype=object)
     if len(todo) == len(rows):
-        return None
+        return empty, [empty, empty, empty], []
     done = np.ones(len(rows), dtype=bool)
     done[todo] = False
     texts = rows[s.FILE_PATH].to_numpy()[done]
     ids = [rows[c].to_numpy()[done] for c in s.TARGET_COLUMNS]
-    keep = (texts != "") & ((ids[0] != "") | (ids[1] != "") | (ids[2] != ""))
-    done_targets = list(zip(*(c[keep].tolist() for c in ids), strict=True))
-    shared = [t in targets for t in done_targets]
-    sources = rows[s.SOURCE_ROW].to_numpy()[done][keep]
-    return (
-        [t for t, k in zip(texts[keep].tolist(), shared, strict=True) if k],
-        [t for t, k in zip(done_targets, shared, strict=True) if k],
-        [int(r) for r, k in zip(sources.tolist(), shared, strict=True) if k],
-    )
+    keep = texts != ""
+    has_target = np.zeros(len(texts), dtype=bool)
+    for column in ids:
+        has_target |= column != ""
+    keep &= has_target
+    targets = pd.MultiIndex.from_arrays([c[keep] for c in ids])
+    shared = targets.isin(pd.MultiIndex.from_arrays(todo_ids))
+    identities = manifest.identities(manifest.path_texts(texts[keep][shared].tolist()))
+    what = object_array([content.get(i, i) for i in identities])
+    sources = rows[s.SOURCE_ROW].to_numpy()[done][keep][shared].tolist()
+    return what, [c[keep][shared] for c in ids], sources
 
 
 def _duplicate_message(first_row: int, first_done: bool, *, by_content: bool) -> str:

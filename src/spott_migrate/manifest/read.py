@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -72,15 +73,17 @@ class Manifest:
         base = str(self.base_dir)
         prefix = "" if base == "." else base if base.endswith("/") else base + "/"
         out = posix_folded(file_paths, strip=False)
-        for i, text in enumerate(out):
-            if text and text[:1] != "/":
-                out[i] = base if text == "." else prefix + text
-        return out
+        if not prefix:
+            return [base if t == "." else t for t in out] if "." in out else out
+        return [t if not t or t[:1] == "/" else base if t == "." else prefix + t for t in out]
 
     def identities(self, path_texts: Sequence[str]) -> list[str]:
         """:meth:`file_identity` of each of :meth:`path_texts`' answers ("" stays "")."""
+        texts = list(path_texts)
+        if _column_is_clean(texts):
+            return texts
         normpath = os.path.normpath
-        return [normpath(t) if t and _needs_folding(t) else t for t in path_texts]
+        return [normpath(t) if t and _needs_folding(t) else t for t in texts]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -281,7 +284,7 @@ def _is_blank(value: Any) -> bool:
 def _column_text(body: Sequence[Sequence[Any]], col: int) -> list[str]:
     """One column of the grid as text, like :func:`_cell_text` cell by cell, in one pass."""
     try:
-        values = [row[col] for row in body]
+        values = list(map(operator.itemgetter(col), body))
     except IndexError:  # a short row: its missing cells are empty
         values = [row[col] if col < len(row) else "" for row in body]
     # CSV cells are all str: strip them in C; other values (Excel numbers, dates) per cell.
@@ -315,7 +318,9 @@ def _build_rows(
     columns: dict[str, Any] = {}
     for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
         columns[name] = texts.get(name) or [""] * n
-    frame = pd.DataFrame(columns, dtype=object)
+    frame = pd.DataFrame(
+        {name: _object_array(column) for name, column in columns.items()}, copy=False
+    )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
     keys = row_keys(
         columns[schema.FILE_PATH],
@@ -324,6 +329,14 @@ def _build_rows(
     )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
+
+
+def _object_array(column: list[str]) -> np.ndarray:
+    if column and column[0] == "" and column.count("") == len(column):
+        return np.full(len(column), "", dtype=object)  # an absent column: one shared ""
+    array = np.empty(len(column), dtype=object)
+    array[:] = column
+    return array
 
 
 def _unique(keys: list[str]) -> list[str]:
@@ -352,13 +365,23 @@ def _needs_folding(text: str) -> bool:
     return "//" in text or "/." in text or text[:1] == "." or text[-1:] == "/"
 
 
+def _column_is_clean(texts: list[str]) -> bool:
+    """True when no text of the column needs folding: one look over the joined column instead
+    of a test per text. False may be a false alarm."""
+    joined = "\0".join(texts)  # NUL never appears in a path, so no match spans two texts
+    if "\\" in joined or "//" in joined or "/." in joined or "\0." in joined or "/\0" in joined:
+        return False
+    return joined[:1] != "." and joined[-1:] != "/"
+
+
 def posix_folded(texts: Iterable[str], *, strip: bool = True) -> list[str]:
     """:func:`normalise_path_text` of each text (``\\`` as ``/``), for a column; with
     ``strip=False`` the text as ``PurePosixPath`` would fold it, surrounding spaces kept."""
-    if strip:
-        out = [t.strip().replace("\\", "/") for t in texts]
-    else:
-        out = [t.replace("\\", "/") for t in texts]
+    # str.strip hands back the same object when there is nothing to strip: cheap for cells.
+    out = list(map(str.strip, texts)) if strip else list(texts)
+    if _column_is_clean(out):
+        return out
+    out = [t.replace("\\", "/") for t in out]
     for i, text in enumerate(out):
         if text and _needs_folding(text):
             out[i] = str(PurePosixPath(text))
@@ -387,7 +410,7 @@ def row_keys(
     columns = [
         posix_folded(file_paths),
         [types[t] for t in type_texts],
-        *([t.strip() for t in column] for column in targets),
+        *(list(map(str.strip, column)) for column in targets),
     ]
     digest = hashlib.blake2b
     return [

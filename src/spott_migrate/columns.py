@@ -1,0 +1,29 @@
+"""Small helpers for working on whole columns (NumPy arrays of Python objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def object_array(values: Sequence[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array (never a 2-D one, whatever the items are)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def group_codes(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """One int64 per row, equal for rows equal in every column, numbered in order of first
+    appearance. A column that is empty text throughout is skipped (it cannot tell rows
+    apart)."""
+    codes = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        if not (column != "").any():
+            continue
+        these, uniques = pd.factorize(column, sort=False)
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + these, sort=False)
+    return codes

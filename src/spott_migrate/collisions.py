@@ -9,7 +9,7 @@ reads each of them once for both the content check and the digest.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ class SameSizeFiles:
         self,
         manifest: Manifest,
         todo: np.ndarray,
-        positions: list[int],
+        positions: Sequence[int] | np.ndarray,
         entries: Mapping[str, Entry],
     ) -> None:
         self.manifest, self.todo, self.entries = manifest, todo, entries
@@ -43,8 +43,8 @@ class SameSizeFiles:
         rows, where = self.manifest.rows, self.where
         size = np.full(len(where), -1, dtype=np.int64)
         has = where >= 0
-        found = np.asarray(table.found, dtype=np.int64)[where[has]]
-        size[has] = np.where(found == Found.FILE, np.asarray(table.size)[where[has]], -1)
+        found = table.found[where[has]]
+        size[has] = np.where(found == Found.FILE, table.size[where[has]], -1)
         ids = {c: rows[c].to_numpy()[self.todo] for c in s.TARGET_COLUMNS}
         has_target = np.zeros(len(where), dtype=bool)
         for column in ids.values():

@@ -27,3 +27,15 @@ def group_codes(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
         these, uniques = pd.factorize(column, sort=False)
         codes, _ = pd.factorize(codes * (len(uniques) + 1) + these, sort=False)
     return codes
+
+
+def distinct(texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each text's position among the distinct non-empty ones (-1 for ""), and those texts in
+    order of first appearance."""
+    codes, uniques = pd.factorize(object_array(texts), sort=False)
+    found: list[str] = uniques.tolist()
+    if "" in found:
+        empty = found.index("")
+        del found[empty]
+        codes = np.where(codes == empty, -1, np.where(codes > empty, codes - 1, codes))
+    return codes.astype(np.int64), found

@@ -53,12 +53,12 @@ class JobTable:
     """
 
     row_key: Texts
-    source_row: Sequence[int]
+    source_row: Sequence[int] | np.ndarray
     path: Texts
     wire_type: Sequence[str]
     ids: tuple[Texts, Texts, Texts]  # candidate, company, vacancy
     names: Texts
-    size: Sequence[int]
+    size: Sequence[int] | np.ndarray
     mime: Sequence[str]
     _jobs: Sequence[FileJob] | None = None
 

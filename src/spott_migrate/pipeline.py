@@ -17,6 +17,7 @@ import pandas as pd
 from .client import SpottClient
 from .codes import format_error
 from .collisions import SameSizeFiles
+from .columns import distinct
 from .config import Settings
 from .errors import RunInterrupted, WriteBackError
 from .jobs import FileJob
@@ -113,13 +114,10 @@ def check(
     rows = manifest.rows
     todo = np.flatnonzero(~rows[s.ROW_KEY].isin(done).to_numpy()) if done else np.arange(len(rows))
     # Each distinct file once, by the text of its resolved path; -1 for a row without one.
-    paths = manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist())
-    at: dict[str, int] = {}
-    positions = [at.setdefault(p, len(at)) if p else -1 for p in paths]
-    del paths
+    positions, unique = distinct(manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist()))
     same_size = SameSizeFiles(manifest, todo, positions, entries)
-    table = probe_paths(list(at), hash_if=same_size)
-    del at
+    table = probe_paths(unique, hash_if=same_size)
+    del unique
     content = same_size.content(table)
     validation = validate_table(
         manifest, table, todo, positions, done=frozenset(done), content=content

@@ -298,14 +298,14 @@ def make_plan(
     uploaded_set = set(uploaded)
     sent_before = [k in uploaded_set for k in table.row_key] if uploaded_set else None
     layout = _lay_out(table, sent_before, settings)
-    sizes, types = table.size, table.wire_type
+    sizes, types = np.asarray(table.size, dtype=np.int64), table.wire_type
     if sent_before is None:
         per_type = Counter(types)
-        total = int(sum(sizes))
+        total = int(sizes.sum())
     else:
-        fresh = [i for i, before in enumerate(sent_before) if not before]
-        per_type = Counter(types[i] for i in fresh)
-        total = int(sum(sizes[i] for i in fresh))
+        fresh = np.flatnonzero(~np.asarray(sent_before, dtype=bool))
+        per_type = Counter(types[i] for i in fresh.tolist())
+        total = int(sizes[fresh].sum())
     cap = settings.max_files_per_upload
     records = layout.records
     lower = sum(math.ceil(n / cap) for n in per_type.values()) + records
@@ -352,7 +352,7 @@ def _lay_out(table: JobTable, sent_before: list[bool] | None, settings: Settings
         fresh = ~np.asarray(sent_before, dtype=bool)
         unsent = np.bincount(record[fresh], minlength=records).tolist()
     positions, bounds = by_record.tolist(), starts.tolist()
-    sizes, types = table.size, table.wire_type
+    sizes, types = np.asarray(table.size, dtype=np.int64).tolist(), table.wire_type
     cap_files, cap_bytes = settings.max_files_per_upload, settings.batch_byte_cap
     flush_after = settings.flush_after_files
     buffers: dict[str, list[int]] = {}

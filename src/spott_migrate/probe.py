@@ -96,8 +96,8 @@ class ProbeTable:
     """Probes of distinct paths, as columns: position ``i`` is ``paths[i]``."""
 
     paths: list[str]
-    found: list[int]  # a Found per path
-    size: list[int]
+    found: np.ndarray  # int8: a Found per path
+    size: np.ndarray  # int64
     mime: list[str | None]
     # The MIME type each path's extension promises (None: not an extension Spott takes).
     expected: list[str | None] = field(default_factory=list)
@@ -116,13 +116,13 @@ class ProbeTable:
 
     def probe(self, i: int) -> FileProbe:
         """Position ``i`` as a :class:`FileProbe`."""
-        found = self.found[i]
+        found = int(self.found[i])
         return FileProbe(
             Path(self.on_disk(i)),
             exists=found != Found.MISSING,
             is_file=found in (Found.FILE, Found.UNREADABLE),
             readable=found == Found.FILE,
-            size=self.size[i],
+            size=int(self.size[i]),
             sniffed_mime=self.mime[i],
             error=self.errors.get(i),
             suggestion=self.suggestions.get(i),
@@ -131,18 +131,17 @@ class ProbeTable:
     @classmethod
     def from_probes(cls, probes: Mapping[Path, FileProbe]) -> ProbeTable:
         """A table of probes made one by one (keyed by the path asked for)."""
-        table = cls([], [], [], [])
+        found: list[int] = []
+        table = cls([], np.zeros(0, np.int8), np.zeros(0, np.int64), [])
         for asked, probe in probes.items():
             i = len(table.paths)
             table.paths.append(str(asked))
             if not probe.exists:
-                found = Found.MISSING
+                found.append(Found.MISSING)
             elif not probe.is_file:
-                found = Found.NOT_A_FILE
+                found.append(Found.NOT_A_FILE)
             else:
-                found = Found.FILE if probe.readable else Found.UNREADABLE
-            table.found.append(found)
-            table.size.append(probe.size)
+                found.append(Found.FILE if probe.readable else Found.UNREADABLE)
             table.mime.append(probe.sniffed_mime)
             if probe.error is not None:
                 table.errors[i] = probe.error
@@ -150,6 +149,8 @@ class ProbeTable:
                 table.suggestions[i] = probe.suggestion
             if str(probe.path) != str(asked):
                 table.renamed[i] = str(probe.path)
+        table.found = np.asarray(found, dtype=np.int8)
+        table.size = np.asarray([p.size for p in probes.values()], dtype=np.int64)
         table.expected = _expected(table.paths)
         return table
 
@@ -175,19 +176,19 @@ def probe_paths(
     sizes = np.fromiter((x if type(x) is int else _NOTHING for x in stats), np.int64, len(stats))
     found = np.where(sizes >= 0, Found.FILE, Found.MISSING).astype(np.int8)
     found[sizes == _NOT_A_FILE] = Found.NOT_A_FILE
-    table = ProbeTable(list(paths), found.tolist(), np.maximum(sizes, 0).tolist(), [])
+    table = ProbeTable(list(paths), found, np.maximum(sizes, 0), [])
     table.errors = {i: x for i, x in enumerate(stats) if type(x) is str}
     del stats, sizes
-    missing = [i for i, f in enumerate(table.found) if f == Found.MISSING and i not in table.errors]
+    missing = [i for i in np.flatnonzero(found == Found.MISSING).tolist() if i not in table.errors]
     if missing:
         _look_again(table, missing)
     wanted = hash_if(table) if hash_if is not None else set()
     table.expected = _expected(table.paths)
-    regular = np.flatnonzero(np.asarray(table.found, dtype=np.int8) == Found.FILE).tolist()
+    regular = np.flatnonzero(table.found == Found.FILE).tolist()
     on_disk, expected, size = table.on_disk, table.expected, table.size
 
     def read(i: int) -> str | tuple[str | None, str | None, str | None] | None:
-        return _read_one(on_disk(i), expected[i], size[i], i in wanted)
+        return _read_one(on_disk(i), expected[i], int(size[i]), i in wanted)
 
     reads = lanes.map(read, regular)
     lanes.close()

@@ -133,7 +133,7 @@ def validate_table(
     manifest: Manifest,
     table: ProbeTable,
     todo: np.ndarray,
-    positions: Sequence[int],
+    positions: Sequence[int] | np.ndarray,
     *,
     done: frozenset[str],
     content: Mapping[str, str],
@@ -182,12 +182,12 @@ def validate_table(
     every = len(chosen) == len(todo)  # then the columns need no copy
     todo_table = JobTable(
         row_key=keys if every else keys[chosen],
-        source_row=(sources if every else sources[chosen]).tolist(),
+        source_row=sources if every else sources[chosen],
         path=disk if disk is not None else object_array(table.paths)[at],
         wire_type=[wire[i] or "" for i in chosen.tolist()],
         ids=(ids[0], ids[1], ids[2]) if every else (ids[0][chosen], ids[1][chosen], ids[2][chosen]),
         names=names if every else names[chosen],
-        size=np.asarray(table.size, dtype=np.int64)[at].tolist(),
+        size=table.size[at],
         mime=[mimes[i] or "" for i in at.tolist()],
     )
     all_keys = rows[s.ROW_KEY]
@@ -204,8 +204,8 @@ _ROW_COLUMNS = (s.FILE_PATH, s.TYPE, *s.TARGET_COLUMNS, s.NAME, s.BUILD_PROBLEM)
 def _files_ok(table: ProbeTable) -> tuple[np.ndarray, list[str | None]]:
     """Per probed path: certainly fine to send (see the module's note), and its MIME type."""
     expected = table.expected
-    size = np.asarray(table.size, dtype=np.int64)
-    fine = (np.asarray(table.found, dtype=np.int64) == Found.FILE) & (size > 0)
+    size = table.size
+    fine = (table.found == Found.FILE) & (size > 0)
     fine &= size <= spott_api.MAX_FILE_BYTES
     promised = object_array(expected)
     sniffed = object_array(table.mime)

@@ -319,7 +319,11 @@ def _build_rows(
     for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
         columns[name] = texts.get(name) or [""] * n
     frame = pd.DataFrame(
-        {name: _object_array(column) for name, column in columns.items()}, copy=False
+        {
+            name: _object_array(column) if name == schema.FILE_PATH else _shared(column)
+            for name, column in columns.items()
+        },
+        copy=False,
     )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
     keys = row_keys(
@@ -337,6 +341,16 @@ def _object_array(column: list[str]) -> np.ndarray:
     array = np.empty(len(column), dtype=object)
     array[:] = column
     return array
+
+
+def _shared(column: list[str]) -> np.ndarray:
+    """The column with equal texts as one object each: a type or an id repeated over a
+    million rows would otherwise be a million strings."""
+    array = _object_array(column)
+    if len(array) and array[0] == "" and array.base is None and (array == "").all():
+        return array
+    codes, uniques = pd.factorize(array, sort=False)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _unique(keys: list[str]) -> list[str]:

@@ -3,24 +3,27 @@ errors into a one-line message and an exit code.
 
 Exit codes: 0 every row assigned (or already done) · 1 some rows invalid, failed or pending ·
 2 usage, configuration or fatal errors (unreadable manifest, 401/403) · 130 stopped by Ctrl-C.
+
+Start-up pays only for what a command uses: the library is imported inside each command, and
+commands with heavy dependencies of their own (``build-manifest``) are loaded only when run.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import spott_api
-from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError
-from .journal import Shard
-from .pipeline import Check, MigrationReport, check, merge, migrate
-from .progress import NullProgress, TqdmProgress
+
+if TYPE_CHECKING:
+    from .pipeline import Check, MigrationReport
 
 EXIT_INTERRUPTED = 130
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,7 +94,55 @@ def _print_report(report: MigrationReport) -> None:
         click.echo(f"error: {report.write_error}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose listed commands are imported only when one of them is run (or asked for
+    its own help); ``--help`` of the group shows their one-line help from here."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy  # name -> ("module:attribute", one-line help)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            target, _ = self.lazy[cmd_name]
+            module, _, attribute = target.partition(":")
+            try:
+                command = getattr(importlib.import_module(module, __package__), attribute)
+            except ImportError:  # pragma: no cover - the legacy package ships with the library
+                return None
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                stand_in = click.Command(name, help=self.lazy[name][1])  # its help, not imported
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={
+        "build-manifest": (
+            ".legacy.cli:build_manifest_command",
+            "Build a manifest from a legacy export: SOURCE is a folder, a zip or an"
+            " attachments CSV.",
+        )
+    },
+)
 @click.version_option(package_name="spott-migrate")
 def main() -> None:
     """Move legacy ATS files into Spott from an .xlsx or .csv manifest."""
@@ -103,6 +154,8 @@ def main() -> None:
 @_errors_to_exit_codes
 def validate_command(manifest: Path, sheet: str | None) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
+    from .pipeline import check
+
     chk = check(manifest, sheet=sheet)
     _print_check(chk)
     sys.exit(1 if chk.validation.invalid_rows else 0)
@@ -162,6 +215,11 @@ def run_command(
 
     Re-running the same manifest skips rows already assigned and retries the rest.
     """
+    from .config import Settings
+    from .journal import Shard
+    from .pipeline import check, migrate
+    from .progress import NullProgress, TqdmProgress
+
     settings = Settings.from_env(
         base_url=base_url,
         api_key=api_key,
@@ -200,6 +258,8 @@ def run_command(
 @_errors_to_exit_codes
 def merge_command(manifest: Path, sheet: str | None, output: Path | None) -> None:
     """Write the results of every shard (and the main journal) into MANIFEST."""
+    from .pipeline import merge
+
     report = merge(manifest, sheet=sheet, output=output)
     _print_report(report)
     sys.exit(report.exit_code)
@@ -252,6 +312,7 @@ def sandbox_command(
 def demo_command(data: Path | None, workdir: Path) -> None:
     """Run the sample manifest against the embedded sandbox and check the result."""
     from .demo import run_demo
+    from .progress import TqdmProgress
 
     report, agreement = run_demo(data_dir=data, workdir=workdir, progress=TqdmProgress())
     _print_check(report.check)
@@ -264,14 +325,3 @@ def types_command() -> None:
     """List Spott's attachment types (the wire spellings) and the allowed file extensions."""
     click.echo("attachment types: " + ", ".join(spott_api.ATTACHMENT_TYPES))
     click.echo("file extensions:  " + ", ".join(sorted(spott_api.MIME_BY_EXTENSION)))
-
-
-def _register_optional_commands() -> None:
-    try:
-        from .legacy.cli import build_manifest_command
-    except ImportError:  # pragma: no cover - the legacy package ships with the library
-        return
-    main.add_command(build_manifest_command)
-
-
-_register_optional_commands()

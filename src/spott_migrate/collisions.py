@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .journal import Entry, State
+from .journal import Entry, JournalView, State
 from .manifest import Manifest
 from .manifest import schema as s
 from .probe import Found, ProbeTable, hash_files
@@ -56,7 +56,9 @@ class SameSizeFiles:
             _size=size[ok], _at=where[ok], _todo=True
         )
         suspects = todo[todo.duplicated(_KEYS, keep=False)]
-        sized = {k: e.size for k, e in self.entries.items() if e.state is State.ASSIGNED and e.size}
+        journal = JournalView.of(self.entries).frame
+        assigned = journal[(journal["state"] == State.ASSIGNED.value) & journal["size"].notna()]
+        sized = {k: int(v) for k, v in zip(assigned.index, assigned["size"], strict=True) if v}
         if sized:
             earlier = rows[rows[s.ROW_KEY].isin(sized.keys()) & (rows[s.FILE_PATH] != "")]
             earlier = earlier[list(s.TARGET_COLUMNS)].assign(

@@ -24,6 +24,7 @@ from .jobs import FileJob
 from .journal import (
     Entry,
     Journal,
+    JournalView,
     ManifestLock,
     Shard,
     State,
@@ -47,7 +48,8 @@ class Check:
 
     manifest: Manifest
     validation: Validation
-    entries: dict[str, Entry] = field(default_factory=dict)
+    # Every journal's rows (a JournalView from check(); any mapping of entries will do).
+    entries: Mapping[str, Entry] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     # Planned on first use: a run plans again after recovery, so it never needs this one.
     _plan: Plan | None = field(default=None, repr=False)
@@ -56,8 +58,7 @@ class Check:
     def plan(self) -> Plan:
         """The upload and assign requests for the rows still to do."""
         if self._plan is None:
-            states = (State.UPLOADED, State.ASSIGN_SENT)
-            uploaded = {k for k, e in self.entries.items() if e.state in states}
+            uploaded = JournalView.of(self.entries).keys_in(State.UPLOADED, State.ASSIGN_SENT)
             self._plan = make_plan(self.validation.todo, self.settings, uploaded=uploaded)
         return self._plan
 
@@ -91,11 +92,15 @@ class MigrationReport:
 
 
 def _done_keys(manifest: Manifest, entries: Mapping[str, Entry]) -> set[str]:
-    done = {k for k, e in entries.items() if e.state is State.ASSIGNED}
+    done = JournalView.of(entries).keys_in(State.ASSIGNED)
     rows = manifest.rows
     # A manifest carried to another machine has no journal: trust its own "assigned" marks.
-    marked = rows[(rows[s.STATUS].str.lower() == s.ASSIGNED) & (rows[s.ATTACHMENT_ID] != "")]
-    return done | set(marked[s.ROW_KEY])
+    status = rows[s.STATUS].to_numpy()
+    marked = status == s.ASSIGNED
+    for i in np.flatnonzero(~marked & (status != "")).tolist():  # other spellings, one by one
+        marked[i] = status[i].lower() == s.ASSIGNED
+    marked &= rows[s.ATTACHMENT_ID].to_numpy() != ""
+    return done | set(rows[s.ROW_KEY].to_numpy()[marked].tolist())
 
 
 def check(
@@ -109,7 +114,7 @@ def check(
     """Read, probe, validate and plan a manifest. Touches no network and writes nothing."""
     settings = settings or Settings()
     manifest = manifest or read_manifest(path, sheet=sheet, column_map=column_map)
-    entries = load_entries(manifest.path, manifest.sheet)
+    entries = JournalView.load(manifest.path, manifest.sheet)
     done = _done_keys(manifest, entries)
     rows = manifest.rows
     todo = np.flatnonzero(~rows[s.ROW_KEY].isin(done).to_numpy()) if done else np.arange(len(rows))
@@ -128,37 +133,62 @@ def check(
 def project_results(
     manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
 ) -> pd.DataFrame:
-    """The result columns for every row that is not already done: a view of the journal."""
-    problems = validation.problems_by_row()
+    """The result columns for every row that is not already done: a view of the journal.
+
+    Column by column: only rows with an error to word (invalid, failed, a note) are formatted
+    one by one.
+    """
+    rows = manifest.rows
+    keys = rows[s.ROW_KEY]
+    n = len(rows)
+    journal = JournalView.of(entries).frame
+    at = journal.index.get_indexer(keys) if len(journal) else np.full(n, -1)
+    known = at >= 0
+
+    def entry_column(name: str) -> np.ndarray:
+        column = np.full(n, None, dtype=object)
+        column[known] = journal[name].to_numpy()[at[known]]
+        return column
+
+    state = entry_column("state")
     now = utc_now()
-    out: list[tuple[object, ...]] = []
-    for key, source_row in zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW], strict=True):
-        if key in validation.done and key not in entries:
-            continue  # assigned in an earlier run elsewhere; leave the user's cells alone
-        if key in problems:
-            error = "; ".join(format_error(c, m) for c, m in problems[key])
-            cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
-        else:
-            cells = _result_cells(entries.get(key), now)
-        out.append((int(source_row), key, *cells))
-    columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
-    return pd.DataFrame(out, columns=columns)
-
-
-def _result_cells(entry: Entry | None, now: str) -> tuple[str, str, str, str]:
-    """(status, attachment id, error, updated at) of a valid row, from its journal entry."""
-    if entry is None:
-        return s.PENDING, "", "", now
-    if entry.state is State.ASSIGNED:
-        return s.ASSIGNED, entry.attachment_id or "", "", entry.updated_at
-    if entry.state is State.FAILED:
-        error = format_error(entry.code or "retries_exhausted", entry.message or "")
-        return s.FAILED, "", error, entry.updated_at
-    if entry.state is State.ASSIGN_SENT:
-        note = "not confirmed yet; the next run checks Spott before sending anything"
-    else:
-        note = format_error(entry.code, entry.message or "") if entry.code else ""
-    return s.PENDING, "", note, entry.updated_at
+    status = np.full(n, s.PENDING, dtype=object)
+    attachment = np.full(n, "", dtype=object)
+    error = np.full(n, "", dtype=object)
+    updated = np.full(n, now, dtype=object)
+    updated[known] = entry_column("updated_at")[known]
+    assigned = state == State.ASSIGNED.value
+    status[assigned] = s.ASSIGNED
+    ids = entry_column("attachment_id")
+    attachment[assigned] = [i or "" for i in ids[assigned]]
+    status[state == State.FAILED.value] = s.FAILED
+    error[state == State.ASSIGN_SENT.value] = (
+        "not confirmed yet; the next run checks Spott before sending anything"
+    )
+    codes, messages = entry_column("code"), entry_column("message")
+    worded = known & ~assigned & (state != State.ASSIGN_SENT.value)
+    worded &= (codes != None) | (state == State.FAILED.value)  # noqa: E711 (element-wise)
+    for i in np.flatnonzero(worded).tolist():
+        code = codes[i] or ("retries_exhausted" if state[i] == State.FAILED.value else None)
+        error[i] = format_error(code, messages[i] or "") if code else ""
+    problems = validation.problems_by_row()
+    if problems:
+        for i in np.flatnonzero(keys.isin(problems.keys()).to_numpy()).tolist():
+            status[i], attachment[i], updated[i] = s.INVALID, "", now
+            error[i] = "; ".join(format_error(c, m) for c, m in problems[keys.iat[i]])
+    # Rows assigned in an earlier run elsewhere (no entry here): leave the user's cells alone.
+    keep = known | ~keys.isin(validation.done).to_numpy() if validation.done else None
+    out = pd.DataFrame(
+        {
+            s.SOURCE_ROW: rows[s.SOURCE_ROW].to_numpy(dtype=np.int64),
+            s.ROW_KEY: keys.to_numpy(),
+            s.STATUS: status,
+            s.ATTACHMENT_ID: attachment,
+            s.ERROR: error,
+            s.UPDATED_AT: updated,
+        }
+    )
+    return out if keep is None or keep.all() else out[keep].reset_index(drop=True)
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
@@ -287,7 +317,7 @@ def _select_jobs(
         jobs = [j for j in jobs if shard.owns(j.row_key)]
     if only_failed:
         rows = chk.manifest.rows
-        failed = {k for k, e in chk.entries.items() if e.state is State.FAILED}
+        failed = JournalView.of(chk.entries).keys_in(State.FAILED)
         failed |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
         jobs = [j for j in jobs if j.row_key in failed]
     if limit is not None:

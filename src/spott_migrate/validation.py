@@ -190,11 +190,13 @@ def validate_table(
         size=table.size[at],
         mime=[mimes[i] or "" for i in at.tolist()],
     )
-    all_keys = rows[s.ROW_KEY]
+    # The rows not checked are the done ones that the sheet has (the journal may know more).
+    skipped = np.ones(len(rows), dtype=bool)
+    skipped[todo] = False
     return Validation(
         problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
         todo=todo_table,
-        done=done & frozenset(all_keys) if done else frozenset(),
+        done=frozenset(rows[s.ROW_KEY].to_numpy()[skipped].tolist()) if done else frozenset(),
     )
 
 

@@ -320,7 +320,7 @@ def _build_rows(
         columns[name] = texts.get(name) or [""] * n
     frame = pd.DataFrame(
         {
-            name: _object_array(column) if name == schema.FILE_PATH else _shared(column)
+            name: _shared(column) if name in _REPEATING else _object_array(column)
             for name, column in columns.items()
         },
         copy=False,
@@ -341,6 +341,10 @@ def _object_array(column: list[str]) -> np.ndarray:
     array = np.empty(len(column), dtype=object)
     array[:] = column
     return array
+
+
+# Columns whose texts repeat row after row (a type, a record's id, a status).
+_REPEATING = frozenset({schema.TYPE, *schema.TARGET_COLUMNS, schema.STATUS})
 
 
 def _shared(column: list[str]) -> np.ndarray:

@@ -72,7 +72,7 @@ def _write_back(path: Path) -> float:
             s.SOURCE_ROW: rows[s.SOURCE_ROW],
             s.ROW_KEY: rows[s.ROW_KEY],
             s.STATUS: s.ASSIGNED,
-            s.ATTACHMENT_ID: [f"att-{n:07d}" for n in range(len(rows))],
+            s.ATTACHMENT_ID: [f"att-{row:07d}" for row in rows[s.SOURCE_ROW]],
             s.ERROR: "",
             s.UPDATED_AT: utc_now(),
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,3 +39,12 @@ def distinct(texts: list[str]) -> tuple[np.ndarray, list[str]]:
         del found[empty]
         codes = np.where(codes == empty, -1, np.where(codes > empty, codes - 1, codes))
     return codes.astype(np.int64), found
+
+
+def among(values: np.ndarray | pd.Series, members: Collection[Any]) -> np.ndarray:
+    """Element-wise ``value in members`` for a Python set (a look-up per value: cheaper than
+    pandas' ``isin``, which first turns the set into an array)."""
+    if not members:
+        return np.zeros(len(values), dtype=bool)
+    found = members.__contains__
+    return np.fromiter(map(found, values), dtype=bool, count=len(values))

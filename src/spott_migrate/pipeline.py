@@ -17,7 +17,7 @@ import pandas as pd
 from .client import SpottClient
 from .codes import format_error
 from .collisions import SameSizeFiles
-from .columns import distinct
+from .columns import among, distinct
 from .config import Settings
 from .errors import RunInterrupted, WriteBackError
 from .jobs import FileJob
@@ -117,7 +117,7 @@ def check(
     entries = JournalView.load(manifest.path, manifest.sheet)
     done = _done_keys(manifest, entries)
     rows = manifest.rows
-    todo = np.flatnonzero(~rows[s.ROW_KEY].isin(done).to_numpy()) if done else np.arange(len(rows))
+    todo = np.flatnonzero(~among(rows[s.ROW_KEY].to_numpy(), done))
     # Each distinct file once, by the text of its resolved path; -1 for a row without one.
     positions, unique = distinct(manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist()))
     same_size = SameSizeFiles(manifest, todo, positions, entries)
@@ -177,7 +177,7 @@ def project_results(
             status[i], attachment[i], updated[i] = s.INVALID, "", now
             error[i] = "; ".join(format_error(c, m) for c, m in problems[keys.iat[i]])
     # Rows assigned in an earlier run elsewhere (no entry here): leave the user's cells alone.
-    keep = known | ~keys.isin(validation.done).to_numpy() if validation.done else None
+    keep = known | ~among(keys.to_numpy(), validation.done) if validation.done else None
     out = pd.DataFrame(
         {
             s.SOURCE_ROW: rows[s.SOURCE_ROW].to_numpy(dtype=np.int64),
@@ -303,9 +303,11 @@ def merge(
 def _statuses(
     results: pd.DataFrame, validation: Validation, entries: Mapping[str, Entry]
 ) -> dict[str, int]:
-    statuses = Counter(results[s.STATUS])
+    statuses = Counter({str(k): int(n) for k, n in results[s.STATUS].value_counts().items()})
     # Rows done in an earlier run that the journals do not know (e.g. another machine).
-    statuses[s.ASSIGNED] += len(validation.done - set(entries))
+    if validation.done:
+        known = JournalView.of(entries).frame.index.to_numpy()  # distinct keys
+        statuses[s.ASSIGNED] += len(validation.done) - int(among(known, validation.done).sum())
     return {k: v for k, v in statuses.items() if v}
 
 

@@ -45,7 +45,7 @@ def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
         name: _shared(values) if name in _SHARED else np.asarray(values, dtype=object)
         for name, values in zip(COLUMNS, columns, strict=True)
     }
-    return pd.DataFrame(data, columns=list(COLUMNS))
+    return pd.DataFrame(data, columns=list(COLUMNS), dtype=object)
 
 
 def read_journals(manifest_path: Path, sheet: str | None) -> pd.DataFrame:
@@ -59,6 +59,8 @@ def read_journals(manifest_path: Path, sheet: str | None) -> pd.DataFrame:
         frame = frame.assign(_done=frame["state"] == State.ASSIGNED.value)
         frame = frame.sort_values(["_done", "updated_at"], ascending=False, kind="stable")
         frame = frame.drop_duplicates("row_key").drop(columns="_done")
+        # Concatenating may turn a missing value into NaN: back to None, as one journal has it.
+        frame = frame.astype(object).where(frame.notna(), None)
     return frame.set_index("row_key", drop=False)
 
 

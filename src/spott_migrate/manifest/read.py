@@ -323,6 +323,7 @@ def _build_rows(
             name: _shared(column) if name in _REPEATING else _object_array(column)
             for name, column in columns.items()
         },
+        dtype=object,  # text as Python str objects, as before pandas 3 inferred its own dtype
         copy=False,
     )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))

@@ -313,14 +313,9 @@ def _listing(folder: str, listings: dict[str, dict[str, str] | None]) -> dict[st
     return listings[folder]
 
 
-def _split(path: str) -> tuple[str, str]:
-    folder, name = os.path.split(path)
-    return folder, name
-
-
 def _other_form(path: str, listings: dict[str, dict[str, str] | None]) -> str | None:
     """``path`` as it is spelled on disk when only Unicode normal forms differ, else None."""
-    folder, name = _split(path)
+    folder, name = os.path.split(path)
     if not name:
         return None
     names = _listing(folder, listings)
@@ -344,7 +339,7 @@ def _nearest(
     path: str, listings: dict[str, dict[str, str] | None], budget: list[int]
 ) -> str | None:
     """The name in the folder of ``path`` closest to its own, if close enough."""
-    folder, name = _split(path)
+    folder, name = os.path.split(path)
     names = _listing(folder, listings) if name else None
     if not names or budget[0] <= 0:
         return None

@@ -115,7 +115,8 @@ def test_a_name_in_another_unicode_form_is_found(tmp_path: Path) -> None:
     assert chk.validation.invalid_rows == 0
     (job,) = chk.validation.todo.jobs()
     assert job.path.exists()
-    assert job.path.name == unicodedata.normalize("NFD", name)
+    assert job.path.name == unicodedata.normalize("NFD", name)  # the file as it is on disk
+    assert job.display_name == name  # named in Spott as the sheet spells it
 
 
 def test_a_missing_file_names_the_nearest_name_in_its_folder(tmp_path: Path) -> None:

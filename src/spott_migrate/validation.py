@@ -180,13 +180,20 @@ def validate_table(
     at = where[chosen]
     disk = [table.on_disk(i) for i in at.tolist()] if table.renamed else None
     every = len(chosen) == len(todo)  # then the columns need no copy
+    chosen_names = names if every else names[chosen]
+    if table.renamed:
+        # A file found under another Unicode form keeps the sheet's spelling as its name.
+        chosen_names = chosen_names.copy()
+        for i, position in enumerate(at.tolist()):
+            if position in table.renamed and not chosen_names[i]:
+                chosen_names[i] = os.path.basename(table.paths[position])
     todo_table = JobTable(
         row_key=keys if every else keys[chosen],
         source_row=sources if every else sources[chosen],
         path=disk if disk is not None else object_array(table.paths)[at],
         wire_type=[wire[i] or "" for i in chosen.tolist()],
         ids=(ids[0], ids[1], ids[2]) if every else (ids[0][chosen], ids[1][chosen], ids[2][chosen]),
-        names=names if every else names[chosen],
+        names=chosen_names,
         size=table.size[at],
         mime=[mimes[i] or "" for i in at.tolist()],
     )

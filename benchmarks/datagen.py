@@ -13,7 +13,7 @@ import random
 import shutil
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,3 +277,52 @@ def records_store(files: Iterable[BenchFile]) -> dict[str, list[dict[str, Any]]]
         else:
             store[kind].append({"id": f.target_id, "name": f"Bench {f.target_id}"})
     return store
+
+
+#: The million-row set: four types per candidate, in this order.
+MILLION_TYPES = ("CV", "COVER_LETTER", "ID_DOCUMENT", "OFFER")
+
+
+def million_set(root: Path, count: int, per_folder: int = 1000) -> Path:
+    """``count`` small valid PDFs, ``per_folder`` to a folder; four per candidate, four types.
+
+    Sizes vary from file to file (a candidate's four mostly differ, now and then two agree, as
+    in real exports), so validation hashes only the few true same-size pairs. Returns the
+    folder; :func:`million_rows` lists the files relative to it.
+    """
+    folder = root / f"million-{count}"
+
+    def build() -> None:
+        rng = random.Random(12)
+        bodies = [pdf_document(f"{t} {{n}}") for t in MILLION_TYPES]
+        for i in range(count):
+            if i % per_folder == 0:
+                os.makedirs(folder / _million_dir(i, per_folder), exist_ok=True)
+            head = bodies[i % 4].replace(b"{n}", b"%07d" % i)
+            # A comment after %%EOF: the file stays a valid PDF, its size is what varies.
+            body = head + b"%" + b"x" * rng.randrange(0, 800) + b"\n"
+            fd = os.open(folder / million_path(i, per_folder), os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, body)
+            finally:
+                os.close(fd)
+
+    cached(folder, f"million v1 {count} {per_folder}", build)
+    return folder
+
+
+def _million_dir(i: int, per_folder: int) -> str:
+    return f"export_{i // per_folder:04d}"
+
+
+def million_path(i: int, per_folder: int = 1000) -> str:
+    """The relative path of file ``i`` of :func:`million_set`."""
+    kind = MILLION_TYPES[i % 4].lower()
+    return f"{_million_dir(i, per_folder)}/{kind}_{i:07d}.pdf"
+
+
+def million_rows(count: int, per_folder: int = 1000) -> Iterator[list[str]]:
+    """Header and rows of a manifest over the first ``count`` files of :func:`million_set`."""
+    yield ["file_path", "type", "candidate_id", "company_id", "vacancy_id"]
+    for i in range(count):
+        yield [million_path(i, per_folder), MILLION_TYPES[i % 4], f"cand-{i // 4:06d}", "", ""]

@@ -27,7 +27,8 @@ from spott_migrate.pipeline import write_back
 from spott_migrate.writeback import read_results
 
 T = TypeVar("T")
-TARGETS = {"check": 30.0, "write_back": 30.0, "rerun": 20.0}
+# Issue 12: the figures of the round before it (docs/benchmarks.md of commit 651ad95) must hold.
+TARGETS = {"check": 14.6, "write_back": 8.3, "rerun": 11.8}
 
 
 def manifest_template(root: Path, files: Sequence[BenchFile]) -> Path:
@@ -114,21 +115,21 @@ def run_overhead(
             scenario,
             "read + validate + plan (`check()`)",
             f"{check_s:.1f} s",
-            f"≤ {TARGETS['check']:g} s",
+            f"≤ {TARGETS['check']:g} s (last round)",
             verdict(check_s <= TARGETS["check"]),
         ),
         Row(
             scenario,
             f"write-back of {n:,} rows (`migrate.write_back`)",
             f"{write_s:.1f} s",
-            f"≤ {TARGETS['write_back']:g} s",
+            f"≤ {TARGETS['write_back']:g} s (last round)",
             verdict(write_s <= TARGETS["write_back"]),
         ),
         Row(
             scenario,
             "re-run when fully assigned (journal filled directly), `migrate()`",
             f"{rerun_s:.1f} s, {sent} requests (sandbox saw {seen})",
-            f"≤ {TARGETS['rerun']:g} s and 0 requests",
+            f"≤ {TARGETS['rerun']:g} s (last round) and 0 requests",
             verdict(rerun_s <= TARGETS["rerun"] and zero),
         ),
     ]

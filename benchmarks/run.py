@@ -3,6 +3,7 @@
     python -m benchmarks.run            # the full run (≈ 10 min on 2 cores), writes docs/
     python -m benchmarks.run --quick    # smoke sizes (< 2 min), writes bench-data/
     python -m benchmarks.run --only small,memory
+    python -m benchmarks.run --only million   # the million-row section alone (≈ 15 min)
 
 Exit code 0 when every scenario ran (FAILs against targets included; ``--strict`` makes
 those 1 too), 1 when a scenario broke.
@@ -24,6 +25,8 @@ from benchmarks.adaptive import run_adaptive
 from benchmarks.machine import describe
 from benchmarks.measure import say
 from benchmarks.memory import run_memory
+from benchmarks.million import DEFAULT_DIR as MILLION_DIR
+from benchmarks.million import MillionSizes, run_million
 from benchmarks.overhead import manifest_template, run_overhead
 from benchmarks.report import ERROR, FAIL, Row, Section, render
 from benchmarks.request_count import run_requests
@@ -31,7 +34,7 @@ from benchmarks.server import BenchServer
 from benchmarks.throughput import Workload, measure_workload, section
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive", "index")
+SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive", "index", "million")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Sizes:
     overhead_rows: int
     adaptive: tuple[int, float, int]  # files, sandbox rate (req/s), trials
     index: index_resolution.Sizes  # tenant and legacy export (its own sandbox child)
+    million: MillionSizes
 
 
 FULL = Sizes(
@@ -55,6 +59,7 @@ FULL = Sizes(
     overhead_rows=100_000,
     adaptive=(500, 50.0, 2),
     index=index_resolution.FULL,
+    million=MillionSizes(),
 )
 QUICK = Sizes(
     small=(500, 20_000, 50, 1),
@@ -64,6 +69,7 @@ QUICK = Sizes(
     overhead_rows=5_000,
     adaptive=(100, 50.0, 1),
     index=index_resolution.QUICK,
+    million=MillionSizes(rows=20_000, xlsx_rows=20_000, trials=1, help_trials=3),
 )
 
 
@@ -73,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(SCENARIOS)}")
     parser.add_argument("--output", type=Path, help="markdown file to write")
     parser.add_argument("--data-dir", type=Path, default=REPO / "bench-data")
+    parser.add_argument(
+        "--million-dir",
+        type=Path,
+        default=MILLION_DIR,
+        help=f"where the million-row data is built once (default {MILLION_DIR})",
+    )
     parser.add_argument(
         "--wide", type=int, default=8, help="spott-migrate's second, higher concurrency (info)"
     )
@@ -110,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = describe(REPO)
     root: Path = args.data_dir
     runs = root / "runs"
+    # The quick run keeps its small million-row set beside its other data.
+    million_dir: Path = root / "million" if args.quick else args.million_dir
     shutil.rmtree(runs, ignore_errors=True)
 
     say(f"data in {root} (built once, then reused)")
@@ -156,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "index": lambda: index_resolution.run_index_resolution(
                 root, runs / "index", sizes.index
             ),
+            "million": lambda: run_million(server, million_dir, sizes.million),
         }
         for name in names:
             say(f"=== {name}")

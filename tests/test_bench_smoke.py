@@ -42,5 +42,6 @@ def test_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
         "local overhead",
         "rate limit",
         "tenant index",
+        "a million rows",
     ):
         assert scenario in text, scenario

@@ -16,6 +16,8 @@ LAYERS: list[set[str]] = [
     {
         "manifest",
         "sniff",
+        "collisions",
+        "columns",
         "renaming",
         "probe",
         "validation",

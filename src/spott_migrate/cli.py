@@ -3,16 +3,20 @@ errors into a one-line message and an exit code.
 
 Exit codes: 0 every row assigned (or already done) · 1 some rows invalid, failed or pending ·
 2 usage, configuration or fatal errors (unreadable manifest, 401/403) · 130 stopped by Ctrl-C.
+
+Start-up pays only for what a command uses: the library is imported inside each command, and
+commands with heavy dependencies of their own (``build-manifest``) are loaded only when run.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -26,13 +30,10 @@ from .cli_tenant import (
     tenant_settings,
     verify_command,
 )
-from .config import Settings
 from .errors import ConfigError, RunInterrupted, SpottMigrateError, WriteBackError
-from .journal import Shard
-from .pipeline import Check, MigrationReport, check, merge, migrate
-from .progress import NullProgress, TqdmProgress
-from .run import Stop
-from .writeback import check_writable
+
+if TYPE_CHECKING:
+    from .pipeline import Check, MigrationReport
 
 EXIT_INTERRUPTED = 130
 DEBUG_ENV = "SPOTT_MIGRATE_DEBUG"
@@ -46,6 +47,8 @@ def _errors_to_exit_codes(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except RunInterrupted as exc:
+            from .pipeline import MigrationReport
+
             if isinstance(exc.report, MigrationReport):
                 _print_report(exc.report)
             click.echo(f"interrupted: {exc}", err=True)
@@ -86,9 +89,9 @@ def _size(n: float) -> str:
 
 
 def _print_check(chk: Check) -> None:
-    v, plan = chk.validation, chk.plan
+    v, plan = chk.validation, chk.plan.summary()
     click.echo(
-        f"{len(chk.manifest)} rows: {len(v.jobs)} to do, {v.invalid_rows} invalid, "
+        f"{len(chk.manifest)} rows: {v.to_do} to do, {v.invalid_rows} invalid, "
         f"{len(v.done)} already assigned"
     )
     if len(v.problems):
@@ -100,12 +103,15 @@ def _print_check(chk: Check) -> None:
         for row in v.notices.itertuples(index=False):
             click.echo(f"  row {row.source_row}: {row.code}: {row.message}")
     click.echo(
-        f"plan: {plan.files} files ({_size(plan.bytes)}) in {len(plan.batches)} uploads + "
-        f"{len(plan.groups)} assigns = {plan.requests} requests (lower bound {plan.lower_bound})"
+        f"plan: {plan['files']} files ({_size(plan['bytes'])}) in {plan['upload_requests']} "
+        f"uploads + {plan['assign_requests']} assigns = {plan['requests']} requests "
+        f"(lower bound {plan['lower_bound']})"
     )
 
 
 def _print_report(report: MigrationReport) -> None:
+    from .run import Stop
+
     run = report.run
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.statuses.items()))
     click.echo(f"result: {counts or 'nothing to do'}")
@@ -125,7 +131,55 @@ def _print_report(report: MigrationReport) -> None:
         click.echo(f"error: {report.write_error}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose listed commands are imported only when one of them is run (or asked for
+    its own help); ``--help`` of the group shows their one-line help from here."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy  # name -> ("module:attribute", one-line help)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            target, _ = self.lazy[cmd_name]
+            module, _, attribute = target.partition(":")
+            try:
+                command = getattr(importlib.import_module(module, __package__), attribute)
+            except ImportError:  # pragma: no cover - the legacy package ships with the library
+                return None
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                stand_in = click.Command(name, help=self.lazy[name][1])  # its help, not imported
+                rows.append((name, stand_in.get_short_help_str(limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={
+        "build-manifest": (
+            ".legacy.cli:build_manifest_command",
+            "Build a manifest from a legacy export: SOURCE is a folder, a zip or an"
+            " attachments CSV.",
+        )
+    },
+)
 @click.version_option(package_name="spott-migrate")
 def main() -> None:
     """Move legacy ATS files into Spott from an .xlsx or .csv manifest."""
@@ -158,6 +212,10 @@ def validate_command(
     tenant_path: Path | None,
 ) -> None:
     """Check every row of MANIFEST and show the plan; sends nothing, writes nothing."""
+    from .config import Settings
+    from .pipeline import check
+    from .writeback import check_writable
+
     base = Settings.from_env(base_url=base_url, strict_content=strict_content or None)
     settings = tenant_settings(manifest, tenant_path, base)
     known = open_known(manifest, index_path, no_index, settings.base_url, index_max_age)
@@ -247,6 +305,11 @@ def run_command(
 
     Re-running the same manifest skips rows already assigned and retries the rest.
     """
+    from .config import Settings
+    from .journal import Shard
+    from .pipeline import check, migrate
+    from .progress import NullProgress, TqdmProgress
+
     settings = Settings.from_env(
         base_url=base_url,
         api_key=api_key,
@@ -291,6 +354,8 @@ def run_command(
 @_errors_to_exit_codes
 def merge_command(manifest: Path, sheet: str | None, output: Path | None) -> None:
     """Write the results of every shard (and the main journal) into MANIFEST."""
+    from .pipeline import merge
+
     report = merge(manifest, sheet=sheet, output=output)
     _print_report(report)
     sys.exit(report.exit_code)
@@ -343,6 +408,7 @@ def sandbox_command(
 def demo_command(data: Path | None, workdir: Path) -> None:
     """Run the sample manifest against the embedded sandbox and check the result."""
     from .demo import run_demo
+    from .progress import TqdmProgress
 
     report, agreement = run_demo(data_dir=data, workdir=workdir, progress=TqdmProgress())
     _print_check(report.check)
@@ -357,15 +423,6 @@ def types_command() -> None:
     click.echo("file extensions:  " + ", ".join(sorted(spott_api.MIME_BY_EXTENSION)))
 
 
-def _register_optional_commands() -> None:
-    try:
-        from .legacy.cli import build_manifest_command
-    except ImportError:  # pragma: no cover - the legacy package ships with the library
-        return
-    main.add_command(build_manifest_command)
-
-
-_register_optional_commands()
 main.add_command(index_command)
 main.add_command(verify_command)
 main.add_command(doctor_command)

@@ -11,15 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .client import SpottClient
+from .collisions import SameSizeFiles
+from .columns import among, distinct
 from .config import Settings
 from .errors import RunInterrupted, SpottMigrateError, WriteBackError
 from .jobs import FileJob
 from .journal import (
     Entry,
     Journal,
+    JournalView,
     ManifestLock,
     Shard,
     State,
@@ -30,13 +34,13 @@ from .journal import (
 )
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
-from .plan import Plan, jobs_from_frame, make_plan
-from .probe import FileProbe, hash_files, probe_files
+from .plan import Plan, make_plan
+from .probe import probe_paths
 from .progress import NullProgress, Progress
 from .results import project_results, write_back
 from .run import Executor, RunControl, RunResult, Stop
 from .tenant.known import KnownRecords, flag_unknown_targets
-from .validation import Validation, validate
+from .validation import Validation, validate_table
 from .writeback import check_writable
 
 __all__ = ["Check", "MigrationReport", "check", "merge", "migrate", "project_results", "write_back"]
@@ -48,7 +52,8 @@ class Check:
 
     manifest: Manifest
     validation: Validation
-    entries: dict[str, Entry] = field(default_factory=dict)
+    # Every journal's rows (a JournalView from check(); any mapping of entries will do).
+    entries: Mapping[str, Entry] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     # Rows the sheet marks assigned that the journal does not know (row key -> the sheet's
     # attachment id): the run asks Spott about them before sending anything.
@@ -60,9 +65,8 @@ class Check:
     def plan(self) -> Plan:
         """The upload and assign requests for the rows still to do."""
         if self._plan is None:
-            states = (State.UPLOADED, State.ASSIGN_SENT)
-            uploaded = {k for k, e in self.entries.items() if e.state in states}
-            self._plan = make_plan(self.validation.jobs, self.settings, uploaded=uploaded)
+            uploaded = JournalView.of(self.entries).keys_in(State.UPLOADED, State.ASSIGN_SENT)
+            self._plan = make_plan(self.validation.todo, self.settings, uploaded=uploaded)
         return self._plan
 
     def summary(self) -> dict[str, int]:
@@ -103,47 +107,20 @@ def _done_and_claims(
     journal agrees, or where there is no journal at all (a manifest carried to another
     machine). A mark the journal does not know is a claim, checked against Spott in the run.
     """
-    done = {k for k, e in entries.items() if e.state is State.ASSIGNED}
+    view = JournalView.of(entries)
+    done = view.keys_in(State.ASSIGNED)
     rows = manifest.rows
-    marked_rows = rows[(rows[s.STATUS].str.lower() == s.ASSIGNED) & (rows[s.ATTACHMENT_ID] != "")]
-    marked = dict(zip(marked_rows[s.ROW_KEY], marked_rows[s.ATTACHMENT_ID], strict=True))
+    status = rows[s.STATUS].to_numpy()
+    marked = status == s.ASSIGNED
+    for i in np.flatnonzero(~marked & (status != "")).tolist():  # other spellings, one by one
+        marked[i] = status[i].lower() == s.ASSIGNED
+    marked &= rows[s.ATTACHMENT_ID].to_numpy() != ""
+    keys = rows[s.ROW_KEY].to_numpy()[marked]
     if not journaled:
-        return done | set(marked), {}
-    return done, {k: a for k, a in marked.items() if k not in entries}
-
-
-def _content_hashes(
-    manifest: Manifest,
-    todo: pd.DataFrame,
-    paths: pd.Series,
-    probes: Mapping[Path, FileProbe],
-    entries: Mapping[str, Entry],
-) -> dict[Path, str]:
-    """Digests of the files that could be content duplicates: same record, same size, another
-    path. Rows assigned before count too, with the size their journal kept from the upload."""
-    keys = [*s.TARGET_COLUMNS, "_size"]
-    sizes = paths.map(lambda p: probes[p].size if p is not None and probes[p].is_file else -1)
-    rows = todo[list(s.TARGET_COLUMNS)].assign(_path=paths, _size=sizes, _todo=True)
-    rows = rows[rows["_size"] > 0]
-    if rows.empty:
-        return {}
-    sized = {k: e.size for k, e in entries.items() if e.state is State.ASSIGNED and e.size}
-    if sized:
-        earlier = manifest.rows[manifest.rows[s.ROW_KEY].isin(sized.keys())]
-        earlier = earlier[earlier[s.FILE_PATH] != ""]
-        earlier = earlier[list(s.TARGET_COLUMNS)].assign(
-            _path=earlier[s.FILE_PATH], _size=earlier[s.ROW_KEY].map(sized), _todo=False
-        )
-        # Only those that share a record and a size with a row to do; resolve just those.
-        earlier = earlier[earlier.set_index(keys).index.isin(rows.set_index(keys).index)]
-        earlier = earlier.assign(_path=earlier["_path"].map(manifest.resolve))
-        rows = pd.concat([rows, earlier], ignore_index=True)
-    grouped = rows.groupby(keys, sort=False).agg(paths=("_path", "nunique"), todo=("_todo", "any"))
-    suspects = grouped[(grouped["paths"] > 1) & grouped["todo"]]
-    if suspects.empty:
-        return {}
-    chosen = rows.set_index(keys).index.isin(suspects.index)
-    return hash_files(rows.loc[chosen, "_path"].tolist())
+        return done | set(keys.tolist()), {}
+    unknown = ~among(keys, set(view.frame.index.tolist()))
+    ids = rows[s.ATTACHMENT_ID].to_numpy()[marked]
+    return done, dict(zip(keys[unknown].tolist(), ids[unknown].tolist(), strict=True))
 
 
 def check(
@@ -161,15 +138,25 @@ def check(
     """
     settings = settings or Settings()
     manifest = read_manifest(path, sheet=sheet, column_map=column_map)
-    entries = load_entries(manifest.path, manifest.sheet)
+    entries = JournalView.load(manifest.path, manifest.sheet)
     journaled = bool(journal_paths(manifest.path))
     done, claims = _done_and_claims(manifest, entries, journaled=journaled)
-    todo = manifest.rows[~manifest.rows[s.ROW_KEY].isin(done)]
-    paths = todo[s.FILE_PATH].map(lambda t: manifest.resolve(t) if t else None)
-    probes = probe_files(p for p in paths if p is not None)
-    hashes = _content_hashes(manifest, todo, paths, probes, entries)
-    validation = validate(
-        manifest, probes, done=done, hashes=hashes, strict_content=settings.strict_content
+    rows = manifest.rows
+    todo = np.flatnonzero(~among(rows[s.ROW_KEY].to_numpy(), done))
+    # Each distinct file once, by the text of its resolved path; -1 for a row without one.
+    positions, unique = distinct(manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist()))
+    same_size = SameSizeFiles(manifest, todo, positions, entries)
+    table = probe_paths(unique, hash_if=same_size)
+    del unique
+    content = same_size.content(table)
+    validation = validate_table(
+        manifest,
+        table,
+        todo,
+        positions,
+        done=frozenset(done),
+        content=content,
+        strict=settings.strict_content,
     )
     if known is not None:
         validation = flag_unknown_targets(manifest, validation, known)
@@ -297,22 +284,24 @@ def _statuses(
     """Rows per status; a shard counts only its own rows (the others are other shards' work)."""
     if shard is not None:
         results = results[results[s.ROW_KEY].map(shard.owns)]
-    statuses = Counter(results[s.STATUS])
+    statuses = Counter({str(k): int(n) for k, n in results[s.STATUS].value_counts().items()})
     # Rows done in an earlier run that the journals do not know (e.g. another machine).
-    unknown = validation.done - set(entries)
-    statuses[s.ASSIGNED] += sum(1 for k in unknown if shard is None or shard.owns(k))
+    if validation.done:
+        known = set(JournalView.of(entries).frame.index.tolist())
+        unknown = validation.done - known
+        statuses[s.ASSIGNED] += sum(1 for k in unknown if shard is None or shard.owns(k))
     return {k: v for k, v in statuses.items() if v}
 
 
 def _select_jobs(
     chk: Check, *, limit: int | None, only_failed: bool, shard: Shard | None
 ) -> list[FileJob]:
-    jobs = jobs_from_frame(chk.validation.jobs)
+    jobs = chk.validation.todo.jobs()
     if shard is not None:
         jobs = [j for j in jobs if shard.owns(j.row_key)]
     if only_failed:
         rows = chk.manifest.rows
-        failed = {k for k, e in chk.entries.items() if e.state is State.FAILED}
+        failed = JournalView.of(chk.entries).keys_in(State.FAILED)
         failed |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
         jobs = [j for j in jobs if j.row_key in failed]
     if limit is not None:

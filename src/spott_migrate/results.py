@@ -14,11 +14,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .codes import format_error
+from .columns import among
 from .errors import ManifestChangedError, ManifestError, WriteBackError
-from .journal import Entry, State, utc_now
+from .journal import Entry, JournalView, State, utc_now
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
 from .validation import Validation
@@ -31,43 +33,72 @@ PLACEMENT_ATTEMPTS = 3
 def project_results(
     manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
 ) -> pd.DataFrame:
-    """The result columns for every row that is not already done: a view of the journal."""
-    problems = validation.problems_by_row()
-    notes = validation.notes_by_row()
-    now = utc_now()
-    out: list[tuple[object, ...]] = []
+    """The result columns for every row that is not already done: a view of the journal.
+
+    Column by column: only rows with an error to word (invalid, failed, a note) are formatted
+    one by one.
+    """
     rows = manifest.rows
-    for key, source_row, held_note in zip(
-        rows[s.ROW_KEY], rows[s.SOURCE_ROW], rows[s.NOTE], strict=True
-    ):
-        if key in validation.done and key not in entries:
-            continue  # assigned in an earlier run elsewhere; leave the user's cells alone
-        if key in problems:
-            error = "; ".join(format_error(c, m) for c, m in problems[key])
-            cells: tuple[str, str, str, str] = (s.INVALID, "", error, now)
-        else:
-            cells = _result_cells(entries.get(key), now)
+    keys = rows[s.ROW_KEY]
+    n = len(rows)
+    journal = JournalView.of(entries).frame
+    at = journal.index.get_indexer(keys) if len(journal) else np.full(n, -1)
+    known = at >= 0
+
+    def entry_column(name: str) -> np.ndarray:
+        column = np.full(n, None, dtype=object)
+        column[known] = journal[name].to_numpy()[at[known]]
+        return column
+
+    state = entry_column("state")
+    now = utc_now()
+    status = np.full(n, s.PENDING, dtype=object)
+    attachment = np.full(n, "", dtype=object)
+    error = np.full(n, "", dtype=object)
+    updated = np.full(n, now, dtype=object)
+    updated[known] = entry_column("updated_at")[known]
+    assigned = state == State.ASSIGNED.value
+    status[assigned] = s.ASSIGNED
+    ids = entry_column("attachment_id")
+    attachment[assigned] = [i or "" for i in ids[assigned]]
+    status[state == State.FAILED.value] = s.FAILED
+    error[state == State.ASSIGN_SENT.value] = (
+        "not confirmed yet; the next run checks Spott before sending anything"
+    )
+    codes, messages = entry_column("code"), entry_column("message")
+    worded = known & ~assigned & (state != State.ASSIGN_SENT.value)
+    worded &= (codes != None) | (state == State.FAILED.value)  # noqa: E711 (element-wise)
+    for i in np.flatnonzero(worded).tolist():
+        code = codes[i] or ("retries_exhausted" if state[i] == State.FAILED.value else None)
+        error[i] = format_error(code, messages[i] or "") if code else ""
+    notes = validation.notes_by_row()
+    note = np.full(n, "", dtype=object)
+    if notes:
+        for i in np.flatnonzero(keys.isin(notes.keys()).to_numpy()).tolist():
+            note[i] = notes[keys.iat[i]]
+    if validation.done:
         # Rows done before are not validated again: their note stays as the manifest has it.
-        note = held_note if key in validation.done else notes.get(key, "")
-        out.append((int(source_row), key, *cells, note))
-    columns = [s.SOURCE_ROW, s.ROW_KEY, *s.RESULT_COLUMNS]
-    return pd.DataFrame(out, columns=columns)
-
-
-def _result_cells(entry: Entry | None, now: str) -> tuple[str, str, str, str]:
-    """(status, attachment id, error, updated at) of a valid row, from its journal entry."""
-    if entry is None:
-        return s.PENDING, "", "", now
-    if entry.state is State.ASSIGNED:
-        return s.ASSIGNED, entry.attachment_id or "", "", entry.updated_at
-    if entry.state is State.FAILED:
-        error = format_error(entry.code or "retries_exhausted", entry.message or "")
-        return s.FAILED, "", error, entry.updated_at
-    if entry.state is State.ASSIGN_SENT:
-        note = "not confirmed yet; the next run checks Spott before sending anything"
-    else:
-        note = format_error(entry.code, entry.message or "") if entry.code else ""
-    return s.PENDING, "", note, entry.updated_at
+        was_done = among(keys.to_numpy(), validation.done)
+        note[was_done] = rows[s.NOTE].to_numpy()[was_done]
+    problems = validation.problems_by_row()
+    if problems:
+        for i in np.flatnonzero(keys.isin(problems.keys()).to_numpy()).tolist():
+            status[i], attachment[i], updated[i] = s.INVALID, "", now
+            error[i] = "; ".join(format_error(c, m) for c, m in problems[keys.iat[i]])
+    # Rows assigned in an earlier run elsewhere (no entry here): leave the user's cells alone.
+    keep = known | ~among(keys.to_numpy(), validation.done) if validation.done else None
+    out = pd.DataFrame(
+        {
+            s.SOURCE_ROW: rows[s.SOURCE_ROW].to_numpy(dtype=np.int64),
+            s.ROW_KEY: keys.to_numpy(),
+            s.STATUS: status,
+            s.ATTACHMENT_ID: attachment,
+            s.ERROR: error,
+            s.UPDATED_AT: updated,
+            s.NOTE: note,
+        }
+    )
+    return out if keep is None or keep.all() else out[keep].reset_index(drop=True)
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:

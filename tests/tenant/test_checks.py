@@ -9,7 +9,7 @@ import pytest
 
 from spott_migrate import Settings, check, migrate
 from spott_migrate.errors import ConfigError
-from spott_migrate.notebook.session import Session
+from spott_migrate.notebook.session import RunOutcome, Session
 from spott_migrate.sandbox import Sandbox
 from spott_migrate.tenant.index import open_index
 
@@ -76,10 +76,11 @@ def test_the_session_takes_the_index_too(
         session.known = index
         checked = session.validate(settings)
         assert list(checked.validation.problems["code"]) == ["target_not_found"]
-        session.start(settings, progress=_Quiet())
+        outcomes: list[RunOutcome] = []
+        session.start(settings, progress=_Quiet(), on_done=outcomes.append)
         assert session.wait(30)
-    assert session.last is not None and session.last.report is not None
-    assert session.last.report.statuses == {"assigned": 2, "invalid": 1}
+    assert outcomes and outcomes[0].report is not None
+    assert outcomes[0].report.statuses == {"assigned": 2, "invalid": 1}
 
 
 class _Quiet:

@@ -4,6 +4,7 @@ The journal (SQLite) is the truth about every row; the workbook's result columns
 it. Every file kept beside the manifest is named in :mod:`.sidecars`.
 """
 
+from .columns import JournalView
 from .lock import ManifestLock
 from .shard import Shard
 from .sidecars import journal_path, journal_paths, lock_path
@@ -12,6 +13,7 @@ from .store import Entry, Journal, State, load_entries, merge_entries, utc_now
 __all__ = [
     "Entry",
     "Journal",
+    "JournalView",
     "ManifestLock",
     "Shard",
     "State",

@@ -11,12 +11,14 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FileLayoutError, ManifestError
@@ -88,6 +90,26 @@ class Manifest:
                 continue
             values = results[column].astype(str).to_numpy()[found]
             self.rows.iloc[at[found], self.rows.columns.get_loc(column)] = values
+
+    def path_texts(self, file_paths: Sequence[str]) -> list[str]:
+        """``str(self.resolve(t))`` of each cell of a column ("" for an empty one), made from
+        strings: a ``Path`` per row costs more than the rest of a check at a million rows."""
+        if os.name != "posix":
+            return [str(self.resolve(t)) if t else "" for t in file_paths]
+        base = str(self.base_dir)
+        prefix = "" if base == "." else base if base.endswith("/") else base + "/"
+        out = posix_folded(file_paths, strip=False)
+        if not prefix:
+            return [base if t == "." else t for t in out] if "." in out else out
+        return [t if not t or t[:1] == "/" else base if t == "." else prefix + t for t in out]
+
+    def identities(self, path_texts: Sequence[str]) -> list[str]:
+        """:meth:`file_identity` of each of :meth:`path_texts`' answers ("" stays "")."""
+        texts = list(path_texts)
+        if _column_is_clean(texts):
+            return texts
+        normpath = os.path.normpath
+        return [normpath(t) if t and _needs_folding(t) else t for t in texts]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -288,42 +310,88 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _column_text(body: Sequence[Sequence[Any]], col: int) -> list[str]:
+    """One column of the grid as text, like :func:`_cell_text` cell by cell, in one pass."""
+    try:
+        values = list(map(operator.itemgetter(col), body))
+    except IndexError:  # a short row: its missing cells are empty
+        values = [row[col] if col < len(row) else "" for row in body]
+    # CSV cells are all str: strip them in C; other values (Excel numbers, dates) per cell.
+    try:
+        return list(map(str.strip, values))
+    except TypeError:
+        return [v.strip() if type(v) is str else _cell_text(v) for v in values]
+
+
 def _build_rows(
     grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
 ) -> pd.DataFrame:
-    data = [
-        (index + 1, row)
-        for index, row in enumerate(grid[header_index + 1 :], start=header_index + 1)
-        if not all(_is_blank(c) for c in row)  # blank lines are spacing, not work
-    ]
-    source_rows = [number for number, _ in data]
-    columns: dict[str, list[str]] = {}
+    """The canonical frame, built column by column (no per-row objects)."""
+    body = grid[header_index + 1 :]
+    texts = {name: _column_text(body, col) for name, col in mapping.items()}
+    # Blank lines are spacing, not work. A row with text in a mapped column is not blank; only
+    # the rest (rare) are checked cell by cell, unmapped columns included.
+    empty = np.ones(len(body), dtype=bool)
+    for column in texts.values():
+        empty &= np.asarray(column, dtype=object) == ""
+    blank = [i for i in np.flatnonzero(empty).tolist() if all(_is_blank(c) for c in body[i])]
+    source_rows = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
+    if blank:
+        keep = np.ones(len(body), dtype=bool)
+        keep[blank] = False
+        source_rows = source_rows[keep]
+        texts = {
+            name: [t for t, k in zip(col, keep, strict=True) if k] for name, col in texts.items()
+        }
+    n = len(source_rows)
+    columns: dict[str, Any] = {}
     for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
-        col = mapping.get(name)
-        if col is None:
-            columns[name] = [""] * len(data)
-        else:
-            columns[name] = [_cell_text(row[col]) if col < len(row) else "" for _, row in data]
-    frame = pd.DataFrame(columns, dtype=object)
+        columns[name] = texts.get(name) or [""] * n
+    frame = pd.DataFrame(
+        {
+            name: _shared(column) if name in _REPEATING else _object_array(column)
+            for name, column in columns.items()
+        },
+        dtype=object,  # text as Python str objects, as before pandas 3 inferred its own dtype
+        copy=False,
+    )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
-    keys = [
-        row_key(p, t, c, co, v)
-        for p, t, c, co, v in zip(
-            frame[schema.FILE_PATH],
-            frame[schema.TYPE],
-            frame[schema.CANDIDATE_ID],
-            frame[schema.COMPANY_ID],
-            frame[schema.VACANCY_ID],
-            strict=True,
-        )
-    ]
+    keys = row_keys(
+        columns[schema.FILE_PATH],
+        columns[schema.TYPE],
+        *(columns[c] for c in schema.TARGET_COLUMNS),
+    )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
+
+
+def _object_array(column: list[str]) -> np.ndarray:
+    if column and column[0] == "" and column.count("") == len(column):
+        return np.full(len(column), "", dtype=object)  # an absent column: one shared ""
+    array = np.empty(len(column), dtype=object)
+    array[:] = column
+    return array
+
+
+# Columns whose texts repeat row after row (a type, a record's id, a status).
+_REPEATING = frozenset({schema.TYPE, *schema.TARGET_COLUMNS, schema.STATUS})
+
+
+def _shared(column: list[str]) -> np.ndarray:
+    """The column with equal texts as one object each: a type or an id repeated over a
+    million rows would otherwise be a million strings."""
+    array = _object_array(column)
+    if len(array) and array[0] == "" and array.base is None and (array == "").all():
+        return array
+    codes, uniques = pd.factorize(array, sort=False)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _unique(keys: list[str]) -> list[str]:
     # A row repeated word for word gets the same key; number the copies so every row has its
     # own (the copies are reported as duplicates and never sent).
+    if len(set(keys)) == len(keys):
+        return keys
     seen: dict[str, int] = {}
     out: list[str] = []
     for key in keys:
@@ -338,6 +406,36 @@ def normalise_path_text(file_path: str) -> str:
     return str(PurePosixPath(text)) if text else ""
 
 
+def _needs_folding(text: str) -> bool:
+    """False when ``PurePosixPath`` (and ``os.path.normpath``) would leave ``text`` as it is:
+    no doubled separator, no trailing one, no segment that starts with a dot. (True may
+    still leave it unchanged: ``a/.hidden``; those take the slow, exact path.)"""
+    return "//" in text or "/." in text or text[:1] == "." or text[-1:] == "/"
+
+
+def _column_is_clean(texts: list[str]) -> bool:
+    """True when no text of the column needs folding: one look over the joined column instead
+    of a test per text. False may be a false alarm."""
+    joined = "\0".join(texts)  # NUL never appears in a path, so no match spans two texts
+    if "\\" in joined or "//" in joined or "/." in joined or "\0." in joined or "/\0" in joined:
+        return False
+    return joined[:1] != "." and joined[-1:] != "/"
+
+
+def posix_folded(texts: Iterable[str], *, strip: bool = True) -> list[str]:
+    """:func:`normalise_path_text` of each text (``\\`` as ``/``), for a column; with
+    ``strip=False`` the text as ``PurePosixPath`` would fold it, surrounding spaces kept."""
+    # str.strip hands back the same object when there is nothing to strip: cheap for cells.
+    out = list(map(str.strip, texts)) if strip else list(texts)
+    if _column_is_clean(out):
+        return out
+    out = [t.replace("\\", "/") for t in out]
+    for i, text in enumerate(out):
+        if text and _needs_folding(text):
+            out[i] = str(PurePosixPath(text))
+    return out
+
+
 def row_key(file_path: str, type_text: str, *targets: str) -> str:
     """A stable key for one job: which file goes, as which type, to which records."""
     from ..spott_api import normalise_type
@@ -348,3 +446,22 @@ def row_key(file_path: str, type_text: str, *targets: str) -> str:
         *(t.strip() for t in targets),
     )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=10).hexdigest()
+
+
+def row_keys(
+    file_paths: Sequence[str], type_texts: Sequence[str], *targets: Sequence[str]
+) -> list[str]:
+    """:func:`row_key` of every row, column by column (equal to it row for row)."""
+    from ..spott_api import normalise_type
+
+    types = {t: normalise_type(t) or t.strip().lower() for t in set(type_texts)}
+    columns = [
+        posix_folded(file_paths),
+        [types[t] for t in type_texts],
+        *(list(map(str.strip, column)) for column in targets),
+    ]
+    digest = hashlib.blake2b
+    return [
+        digest("\x1f".join(parts).encode(), digest_size=10).hexdigest()
+        for parts in zip(*columns, strict=True)
+    ]

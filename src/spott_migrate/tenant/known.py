@@ -65,5 +65,7 @@ def flag_unknown_targets(
     # Keep each row's problems together, in row order, as validation itself lists them.
     problems = problems.sort_values("source_row", kind="stable", ignore_index=True)
     flagged = {key for _, key, _, _ in found}
-    jobs = validation.jobs[~validation.jobs[s.ROW_KEY].isin(flagged)].reset_index(drop=True)
-    return dataclasses.replace(validation, problems=problems, jobs=jobs)
+    todo = validation.todo
+    kept = [i for i, key in enumerate(todo.row_key) if key not in flagged]
+    notices = validation.notices[~validation.notices["row_key"].isin(flagged)]
+    return dataclasses.replace(validation, problems=problems, todo=todo.take(kept), notices=notices)

@@ -1,0 +1,139 @@
+"""The journal read as columns: every row's state at once, without an object per row.
+
+A re-run of a mostly finished million-row manifest needs the state of every row, but a Python
+object per row (an :class:`Entry`) would cost more than reading the manifest. ``JournalView``
+keeps the merged journals as one DataFrame and is also a read-only ``Mapping[str, Entry]``
+for callers that look rows up one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .sidecars import journal_paths
+from .store import Entry, Journal, State
+
+# What a check and the result columns read for every row; an Entry's other fields are read
+# for the rows looked up one by one.
+COLUMNS = ("row_key", "state", "size", "attachment_id", "code", "message", "updated_at")
+_STATES = {s.value: s for s in State}
+_SHARED = ("state", "code", "message", "updated_at")
+
+
+def _shared(values: tuple[object, ...]) -> np.ndarray:
+    """A column with equal values as one object each (states, times repeat a million times)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=False)
+    if not len(uniques):  # all None
+        return np.full(len(values), None, dtype=object)
+    out: np.ndarray = np.asarray(uniques, dtype=object)[codes]
+    out[codes < 0] = None
+    return out
+
+
+def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
+    with Journal(path, sheet) as journal, journal._lock:
+        rows = journal._db.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM rows WHERE sheet = ?", (journal.sheet,)
+        ).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+    del rows
+    data = {
+        name: _shared(values) if name in _SHARED else np.asarray(values, dtype=object)
+        for name, values in zip(COLUMNS, columns, strict=True)
+    }
+    return pd.DataFrame(data, columns=list(COLUMNS), dtype=object)
+
+
+def read_journals(manifest_path: Path, sheet: str | None) -> pd.DataFrame:
+    """Every journal's rows merged as :func:`load_entries` merges them (an assigned entry wins,
+    else the most recent), indexed by row key; the columns are ``COLUMNS``."""
+    frames = [_read_one(path, sheet) for path in journal_paths(manifest_path)]
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS)).set_index("row_key", drop=False)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if len(frames) > 1:
+        frame = frame.assign(_done=frame["state"] == State.ASSIGNED.value)
+        frame = frame.sort_values(["_done", "updated_at"], ascending=False, kind="stable")
+        frame = frame.drop_duplicates("row_key").drop(columns="_done")
+        # Concatenating may turn a missing value into NaN: back to None, as one journal has it.
+        frame = frame.astype(object).where(frame.notna(), None)
+    return frame.set_index("row_key", drop=False)
+
+
+class JournalView(Mapping[str, Entry]):
+    """The merged journals of a manifest: columns in ``frame``, an Entry when one is asked for
+    (read from the journals then; a view of entries held in memory hands those back)."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        manifest_path: Path | None = None,
+        sheet: str | None = None,
+        entries: Mapping[str, Entry] | None = None,
+    ) -> None:
+        self.frame = frame
+        self._manifest_path, self._sheet, self._entries = manifest_path, sheet, entries
+
+    @classmethod
+    def load(cls, manifest_path: Path, sheet: str | None) -> JournalView:
+        """Read every journal of the manifest."""
+        frame = read_journals(manifest_path, sheet)
+        return cls(frame, manifest_path=manifest_path, sheet=sheet)
+
+    @classmethod
+    def of(cls, entries: Mapping[str, Entry]) -> JournalView:
+        """A view of entries held as objects (a run's own, a test's)."""
+        if isinstance(entries, JournalView):
+            return entries
+        rows = [
+            (e.row_key, e.state.value, e.size, e.attachment_id, e.code, e.message, e.updated_at)
+            for e in entries.values()
+        ]
+        frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+        return cls(frame.set_index("row_key", drop=False), entries=entries)
+
+    def keys_in(self, *states: State) -> set[str]:
+        """Row keys whose state is one of ``states``."""
+        wanted = self.frame["state"].isin([s.value for s in states]).to_numpy()
+        return set(self.frame["row_key"].to_numpy()[wanted].tolist())
+
+    def __getitem__(self, key: str) -> Entry:
+        if key not in self.frame.index:
+            raise KeyError(key)
+        if self._entries is not None:
+            return self._entries[key]
+        assert self._manifest_path is not None
+        found: list[Entry] = []
+        for path in journal_paths(self._manifest_path):
+            entry = _entry(path, self._sheet, key)
+            if entry is not None:
+                found.append(entry)
+        if not found:
+            raise KeyError(key)
+        return max(found, key=lambda e: (e.state is State.ASSIGNED, e.updated_at))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.frame["row_key"].tolist())
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.frame.index
+
+
+def _entry(path: Path, sheet: str | None, key: str) -> Entry | None:
+    """One row's entry in one journal (the fields in :meth:`Journal.entries`' order)."""
+    with Journal(path, sheet) as journal, journal._lock:
+        row = journal._db.execute(
+            "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
+            " assign_sent_at, attachment_id, code, message, attempts, updated_at"
+            " FROM rows WHERE sheet = ? AND row_key = ?",
+            (journal.sheet, key),
+        ).fetchone()
+    return None if row is None else Entry(row[0], row[1], _STATES[row[2]], *row[3:])

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
         "sniff",
         "collisions",
         "columns",
+        "leftover",
         "renaming",
         "probe",
         "validation",

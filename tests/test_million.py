@@ -38,6 +38,7 @@ def test_a_million_rows_check_and_plan(tmp_path: Path) -> None:
         "bytes": plan.bytes,
         "upload_requests": ROWS // 10,
         "assign_requests": ROWS // 4,
+        "lookups": 0,
         "requests": ROWS // 10 + ROWS // 4,
         "lower_bound": ROWS // 10 + ROWS // 4,
     }

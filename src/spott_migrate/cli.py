@@ -107,6 +107,11 @@ def _print_check(chk: Check) -> None:
         f"uploads + {plan['assign_requests']} assigns = {plan['requests']} requests "
         f"(lower bound {plan['lower_bound']})"
     )
+    if plan["lookups"]:
+        click.echo(
+            f"  of which {plan['lookups']} records looked up in Spott first: an earlier run "
+            "left their assign unconfirmed, or the sheet alone marks rows of them assigned"
+        )
 
 
 def _print_report(report: MigrationReport) -> None:

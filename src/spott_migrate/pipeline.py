@@ -6,6 +6,8 @@ The CLI and the notebook panel are thin skins over these; so are the tests.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from .collisions import SameSizeFiles
 from .columns import among, distinct
 from .config import Settings
 from .errors import RunInterrupted, SpottMigrateError, WriteBackError
-from .jobs import FileJob
+from .jobs import JobTable
 from .journal import (
     Entry,
     Journal,
@@ -29,12 +31,12 @@ from .journal import (
     State,
     journal_path,
     journal_paths,
-    load_entries,
-    merge_entries,
+    read_journals,
 )
+from .leftover import plan_what_is_left
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
-from .plan import Plan, make_plan
+from .plan import Plan
 from .probe import probe_paths
 from .progress import NullProgress, Progress
 from .results import project_results, write_back
@@ -63,11 +65,28 @@ class Check:
 
     @property
     def plan(self) -> Plan:
-        """The upload and assign requests for the rows still to do."""
+        """The requests for the rows still to do: look-ups first, then uploads and assigns.
+
+        Made by the same function a run plans with, so a dry run shows what the run does.
+        """
         if self._plan is None:
-            uploaded = JournalView.of(self.entries).keys_in(State.UPLOADED, State.ASSIGN_SENT)
-            self._plan = make_plan(self.validation.todo, self.settings, uploaded=uploaded)
+            self._plan = plan_what_is_left(
+                self.validation.todo, self.entries, self.claims, self.settings
+            )
         return self._plan
+
+    def with_plan(self, plan: Plan) -> Check:
+        """This check with the plan of the rows a run chose (a pilot, a shard, failed rows)."""
+        return dataclasses.replace(self, _plan=plan)
+
+    @functools.cached_property
+    def failed_rows(self) -> frozenset[str]:
+        """Rows still to do that failed in an earlier run (what ``--retry-failed`` retries):
+        the journal says so, or the sheet does (a manifest carried without its journal)."""
+        failed = JournalView.of(self.entries).keys_in(State.FAILED)
+        rows = self.manifest.rows
+        failed |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
+        return frozenset(failed & set(self.validation.todo.row_key)) if failed else frozenset()
 
     def summary(self) -> dict[str, int]:
         """Row counts and plan numbers in one dict."""
@@ -193,69 +212,87 @@ def migrate(
     # its results wait in its journal for `merge`, or go to its own --output.
     writes = not settings.dry_run and (shard is None or out_path is not None)
     with ManifestLock(path, tag):
+        # read → probe → validate
         chk = check(path, sheet=sheet, column_map=column_map, settings=settings, known=known)
         manifest, validation = chk.manifest, chk.validation
-        jobs = _select_jobs(chk, limit=limit, only_failed=only_failed, shard=shard)
+        selected = _select(chk, limit=limit, only_failed=only_failed, shard=shard)
+        # plan: the same function as the check's own plan, on the rows this run does
+        plan = plan_what_is_left(selected, chk.entries, chk.claims, settings)
+        chk = chk.with_plan(plan)
         if settings.dry_run:
             results = project_results(manifest, validation, chk.entries)
             statuses = _statuses(results, validation, chk.entries, shard)
             return MigrationReport(chk, RunResult(), statuses, results, None)
-        if jobs and writes:
+        if len(selected) and writes:
             # Before anything is sent: results that could not be written would be stuck.
             check_writable(
                 path, sheet=manifest.sheet, header_row=manifest.header_row, output=out_path
             )
-        run_result, interrupted = RunResult(), False
+        # run, journaled (its own journal opened once; the others read once, as they stand)
         own = journal_path(path, tag)
+        trusting = not len(chk.entries) and bool(validation.done)  # marks to record, see below
+        if not len(selected) and not trusting:
+            # Nothing to send: the check's view of the journals is the whole truth.
+            return _report(chk, RunResult(), chk.entries, out_path if writes else None, own, shard)
+        others = read_journals(path, manifest.sheet, besides=own)
         with Journal(own, manifest.sheet) as journal:
-            others = load_entries(path, manifest.sheet, besides=own)
-            _take_over(journal, chk, others, jobs)
-            if jobs:
-                try:
-                    chk, run_result = _execute(
-                        chk,
-                        jobs,
-                        journal,
-                        others,
-                        settings,
-                        client=client,
-                        progress=progress,
-                        control=control,
-                        output=out_path if writes else None,
-                        write=writes,
-                    )
-                except _Interrupted as stop:
-                    chk, run_result, interrupted = stop.check, stop.result, True
-            entries = merge_entries(dict(others), journal.entries())
-        results = project_results(manifest, validation, entries)
-        written, error = None, None
-        if writes:
-            try:
-                written = write_back(manifest, results, out_path)
-            except WriteBackError as exc:
-                error = f"{exc} — every result is kept in {own}"
-        report = MigrationReport(
-            chk, run_result, _statuses(results, validation, entries, shard), results, written, error
-        )
-        if interrupted:
-            where = written or own
-            raise RunInterrupted(f"stopped by the user; results so far are in {where}", report)
-        return report
+            _take_over(journal, chk, selected)
+            run_result = RunResult()
+            if len(selected):
+                run_result = _execute(
+                    chk,
+                    journal,
+                    others,
+                    settings,
+                    client=client,
+                    progress=progress,
+                    control=control,
+                    output=out_path if writes else None,
+                    write=writes,
+                )
+            entries = JournalView.live(journal, others, path)
+        return _report(chk, run_result, entries, out_path if writes else None, own, shard)
 
 
-def _take_over(
-    journal: Journal, chk: Check, others: Mapping[str, Entry], jobs: list[FileJob]
-) -> None:
+def _report(
+    chk: Check,
+    run_result: RunResult,
+    entries: Mapping[str, Entry],
+    output: Path | None,
+    own: Path,
+    shard: Shard | None,
+) -> MigrationReport:
+    """Write back (unless a shard keeps its results in its journal), then say what happened."""
+    manifest, validation = chk.manifest, chk.validation
+    results = project_results(manifest, validation, entries)
+    written, error = None, None
+    if shard is None or output is not None:
+        try:
+            written = write_back(manifest, results, output)
+        except WriteBackError as exc:
+            error = f"{exc} — every result is kept in {own}"
+    statuses = _statuses(results, validation, entries, shard)
+    report = MigrationReport(chk, run_result, statuses, results, written, error)
+    if run_result.stopped is Stop.INTERRUPTED:
+        where = written or own
+        raise RunInterrupted(f"stopped by the user; results so far are in {where}", report)
+    return report
+
+
+def _take_over(journal: Journal, chk: Check, selected: JobTable) -> None:
     """Make this run's journal know what concerns its rows before anything is sent.
 
     What other journals recorded for these rows (a shard's intent, an earlier plain run's
-    upload) is copied in, so this run checks Spott instead of sending again. Rows the sheet
-    marks assigned while no journal existed are trusted, and recorded as such: from now on a
-    journal exists and would otherwise no longer vouch for them.
+    upload) is copied in, so this run acts on it (looks the record up) instead of sending again.
+    Rows the sheet marks assigned while no journal existed are trusted, and recorded as such:
+    from now on a journal exists and would otherwise no longer vouch for them.
     """
-    keys = {j.row_key for j in jobs}
-    journal.adopt(e for k, e in others.items() if k in keys)
-    trusted = chk.validation.done - set(chk.entries)
+    view = JournalView.of(chk.entries)
+    started = view.keys_in(State.UPLOADED, State.ASSIGN_SENT, State.FAILED, State.PENDING)
+    keys = started & set(selected.row_key)
+    if keys:
+        journal.adopt(view[k] for k in keys)
+    trusted = chk.validation.done - set(view.frame.index.tolist())
     if trusted:
         rows = chk.manifest.rows[chk.manifest.rows[s.ROW_KEY].isin(trusted)]
         marks = zip(rows[s.ROW_KEY], rows[s.SOURCE_ROW], rows[s.ATTACHMENT_ID], strict=True)
@@ -293,32 +330,25 @@ def _statuses(
     return {k: v for k, v in statuses.items() if v}
 
 
-def _select_jobs(
-    chk: Check, *, limit: int | None, only_failed: bool, shard: Shard | None
-) -> list[FileJob]:
-    jobs = chk.validation.todo.jobs()
+def _select(chk: Check, *, limit: int | None, only_failed: bool, shard: Shard | None) -> JobTable:
+    """The rows this run does, as positions in the check's table (no FileJob made yet)."""
+    todo = chk.validation.todo
+    keys = todo.row_key
+    positions = list(range(len(todo)))
     if shard is not None:
-        jobs = [j for j in jobs if shard.owns(j.row_key)]
+        positions = [i for i in positions if shard.owns(keys[i])]
     if only_failed:
-        rows = chk.manifest.rows
-        failed = JournalView.of(chk.entries).keys_in(State.FAILED)
-        failed |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
-        jobs = [j for j in jobs if j.row_key in failed]
+        failed = chk.failed_rows
+        positions = [i for i in positions if keys[i] in failed]
     if limit is not None:
-        jobs = sorted(jobs, key=lambda j: j.source_row)[: max(0, limit)]
-    return jobs
-
-
-class _Interrupted(Exception):
-    def __init__(self, check: Check, result: RunResult) -> None:
-        self.check, self.result = check, result
+        positions = sorted(positions, key=lambda i: int(todo.source_row[i]))[: max(0, limit)]
+    return todo if len(positions) == len(todo) else todo.take(positions)
 
 
 def _execute(
     chk: Check,
-    jobs: list[FileJob],
     journal: Journal,
-    others: Mapping[str, Entry],
+    others: pd.DataFrame,
     settings: Settings,
     *,
     client: SpottClient | None,
@@ -326,49 +356,32 @@ def _execute(
     control: RunControl | None,
     output: Path | None,
     write: bool,
-) -> tuple[Check, RunResult]:
-    """Confirm claims, recover what an earlier run left mid-way, plan the rest, run it."""
+) -> RunResult:
+    """Carry the check's plan out; Ctrl-C ends it as ``Stop.INTERRUPTED`` (written back after)."""
     manifest, validation = chk.manifest, chk.validation
     api = client or SpottClient(settings=settings)
 
     def checkpoint() -> None:
         # A checkpoint that cannot be written is not fatal: the journal has every result.
         if write:
-            entries = merge_entries(dict(others), journal.entries())
+            entries = JournalView.live(journal, others, manifest.path)
             with contextlib.suppress(SpottMigrateError, OSError):
                 write_back(manifest, project_results(manifest, validation, entries), output)
 
+    executor = Executor(
+        api,
+        journal,
+        settings,
+        progress=progress or NullProgress(),
+        control=control,
+        on_checkpoint=checkpoint,
+    )
     try:
-        executor = Executor(
-            api,
-            journal,
-            settings,
-            progress=progress or NullProgress(),
-            control=control,
-            on_checkpoint=checkpoint,
-        )
-        if chk.claims:
-            unchecked = executor.confirm_claims(jobs, chk.claims)
-            jobs = [j for j in jobs if j.row_key not in unchecked]
-        ready = executor.recover(jobs, journal.entries())
-        entries = journal.entries()
-        # Assigned rows are done; rows whose assign could not be checked are left alone until
-        # Spott can be asked (never re-sent blind).
-        settled = (State.ASSIGNED, State.ASSIGN_SENT)
-        jobs = [j for j in jobs if _state(entries, j.row_key) not in settled]
-        plan = make_plan(jobs, settings, uploaded=ready)
-        chk = Check(manifest, validation, entries, settings, chk.claims, _plan=plan)
-        try:
-            return chk, executor.run(plan)
-        except KeyboardInterrupt:
-            # Ctrl-C: in-flight requests were settled; the caller writes back, then says so.
-            executor.result.stopped = Stop.INTERRUPTED
-            raise _Interrupted(chk, executor.result) from None
+        return executor.run(chk.plan, chk.entries, chk.claims)
+    except KeyboardInterrupt:
+        # Ctrl-C: in-flight requests were settled; the caller writes back, then says so.
+        executor.result.stopped = Stop.INTERRUPTED
+        return executor.result
     finally:
         if client is None:
             api.close()
-
-
-def _state(entries: Mapping[str, Entry], key: str) -> State | None:
-    entry = entries.get(key)
-    return entry.state if entry else None

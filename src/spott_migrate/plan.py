@@ -22,7 +22,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from .columns import group_codes
+from .columns import among, group_codes
 from .config import Settings
 from .jobs import FileJob, JobTable, Target
 from .manifest import schema as s
@@ -119,6 +119,38 @@ class AssignGroup:
 
 
 Step = UploadBatch | AssignGroup
+
+
+class Lookup:
+    """One record to look up in Spott (``GET /attachments``) before anything of it is sent:
+    rows whose assign may have gone through unconfirmed, or that the sheet alone calls assigned.
+    """
+
+    __slots__ = ("_jobs", "_make", "index", "target")
+
+    def __init__(
+        self,
+        index: int,
+        target: Target,
+        jobs: tuple[FileJob, ...] = (),
+        *,
+        make: Callable[[], tuple[FileJob, ...]] | None = None,
+    ) -> None:
+        self.index = index
+        self.target = target
+        self._jobs: tuple[FileJob, ...] | None = None if make is not None else tuple(jobs)
+        self._make = make
+
+    @property
+    def jobs(self) -> tuple[FileJob, ...]:
+        """The record's rows to look for."""
+        if self._jobs is None:
+            assert self._make is not None
+            self._jobs, self._make = self._make(), None
+        return self._jobs
+
+    def __repr__(self) -> str:
+        return f"Lookup(index={self.index}, target={self.target!r})"
 
 
 class _Layout:
@@ -220,6 +252,10 @@ class Plan:
     files_by_type: dict[str, int] = field(default_factory=dict)
     upload_requests: int = -1
     assign_requests: int = -1
+    # Records looked up in Spott before any step goes (each one list request, or more pages).
+    lookups: Sequence[Lookup] = ()
+    # Rows whose temporary upload is still good: only their assign is left to send.
+    assign_only: frozenset[str] = frozenset()
 
     @property
     def batches(self) -> list[UploadBatch]:
@@ -233,8 +269,8 @@ class Plan:
 
     @property
     def requests(self) -> int:
-        """Requests the plan sends when nothing fails."""
-        return len(self.steps)
+        """Requests the plan sends when nothing fails (a look-up counted as one page)."""
+        return len(self.lookups) + len(self.steps)
 
     def counts(self) -> tuple[int, int]:
         """(upload requests, assign requests), without making the steps."""
@@ -256,6 +292,7 @@ class Plan:
             "bytes": self.bytes,
             "upload_requests": uploads,
             "assign_requests": assigns,
+            "lookups": len(self.lookups),
             "requests": self.requests,
             "lower_bound": self.lower_bound,
         }
@@ -289,8 +326,10 @@ def make_plan(
     settings: Settings,
     *,
     uploaded: Collection[str] = (),
+    looked_up: Collection[str] = (),
 ) -> Plan:
-    """Plan uploads and assigns for ``jobs``; rows in ``uploaded`` only need their assign."""
+    """Plan uploads and assigns for ``jobs``; rows in ``uploaded`` only need their assign, and
+    the records of rows in ``looked_up`` are looked up in Spott before anything is sent."""
     if isinstance(jobs, JobTable):
         table = jobs
     elif isinstance(jobs, pd.DataFrame):
@@ -319,7 +358,25 @@ def make_plan(
         files_by_type=dict(per_type),
         upload_requests=len(layout.batch_type),
         assign_requests=records,
+        lookups=_lookups(table, set(looked_up)) if looked_up else (),
+        assign_only=frozenset(uploaded_set),
     )
+
+
+def _lookups(table: JobTable, keys: set[str]) -> tuple[Lookup, ...]:
+    """One look-up per record with rows in ``keys``, in the order the records first appear."""
+    wanted = np.flatnonzero(among(np.asarray(table.row_key, dtype=object), keys)).tolist()
+    by_target: dict[Target, list[int]] = {}
+    for j in wanted:
+        by_target.setdefault(table.target(j), []).append(j)
+    return tuple(
+        Lookup(i, target, make=functools.partial(_jobs_at, table, tuple(positions)))
+        for i, (target, positions) in enumerate(by_target.items())
+    )
+
+
+def _jobs_at(table: JobTable, positions: tuple[int, ...]) -> tuple[FileJob, ...]:
+    return tuple(table.job(j) for j in positions)
 
 
 def _records(table: JobTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

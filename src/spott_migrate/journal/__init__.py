@@ -4,7 +4,7 @@ The journal (SQLite) is the truth about every row; the workbook's result columns
 it. Every file kept beside the manifest is named in :mod:`.sidecars`.
 """
 
-from .columns import JournalView
+from .columns import JournalView, read_journals
 from .lock import ManifestLock
 from .shard import Shard
 from .sidecars import journal_path, journal_paths, lock_path
@@ -22,5 +22,6 @@ __all__ = [
     "load_entries",
     "lock_path",
     "merge_entries",
+    "read_journals",
     "utc_now",
 ]

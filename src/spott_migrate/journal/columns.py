@@ -35,7 +35,14 @@ def _shared(values: tuple[object, ...]) -> np.ndarray:
 
 
 def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
-    with Journal(path, sheet) as journal, journal._lock:
+    with Journal(path, sheet) as journal:
+        return frame_of(journal)
+
+
+def frame_of(journal: Journal) -> pd.DataFrame:
+    """An open journal's rows as columns (``COLUMNS``), through its own connection."""
+    journal.flush()
+    with journal._lock:
         rows = journal._db.execute(
             f"SELECT {', '.join(COLUMNS)} FROM rows WHERE sheet = ?", (journal.sheet,)
         ).fetchall()
@@ -48,10 +55,18 @@ def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(COLUMNS), dtype=object)
 
 
-def read_journals(manifest_path: Path, sheet: str | None) -> pd.DataFrame:
+def read_journals(
+    manifest_path: Path, sheet: str | None, *, besides: Path | None = None
+) -> pd.DataFrame:
     """Every journal's rows merged as :func:`load_entries` merges them (an assigned entry wins,
-    else the most recent), indexed by row key; the columns are ``COLUMNS``."""
-    frames = [_read_one(path, sheet) for path in journal_paths(manifest_path)]
+    else the most recent), indexed by row key; the columns are ``COLUMNS``. ``besides`` leaves
+    one journal out (a run's own, which it reads through its open connection)."""
+    paths = [p for p in journal_paths(manifest_path) if p != besides]
+    return merged_frames([_read_one(path, sheet) for path in paths])
+
+
+def merged_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Journals' frames as one, a row's truth chosen as :func:`load_entries` chooses it."""
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS)).set_index("row_key", drop=False)
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
@@ -78,12 +93,24 @@ class JournalView(Mapping[str, Entry]):
     ) -> None:
         self.frame = frame
         self._manifest_path, self._sheet, self._entries = manifest_path, sheet, entries
+        self._own: Journal | None = None
 
     @classmethod
     def load(cls, manifest_path: Path, sheet: str | None) -> JournalView:
         """Read every journal of the manifest."""
         frame = read_journals(manifest_path, sheet)
         return cls(frame, manifest_path=manifest_path, sheet=sheet)
+
+    @classmethod
+    def live(cls, journal: Journal, others: pd.DataFrame, manifest_path: Path) -> JournalView:
+        """A run's view: its own open journal (read through its connection) merged with the
+        other journals beside the manifest, read once at the start (``read_journals(...,
+        besides=journal.path)``): while the run holds the manifest, nobody else writes them."""
+        own = frame_of(journal)
+        frame = merged_frames([others.reset_index(drop=True), own] if len(others) else [own])
+        view = cls(frame, manifest_path=manifest_path, sheet=journal.sheet)
+        view._own = journal
+        return view
 
     @classmethod
     def of(cls, entries: Mapping[str, Entry]) -> JournalView:
@@ -109,7 +136,11 @@ class JournalView(Mapping[str, Entry]):
             return self._entries[key]
         assert self._manifest_path is not None
         found: list[Entry] = []
+        if self._own is not None and (mine := _entry_in(self._own, key)) is not None:
+            found.append(mine)
         for path in journal_paths(self._manifest_path):
+            if self._own is not None and path == self._own.path:
+                continue
             entry = _entry(path, self._sheet, key)
             if entry is not None:
                 found.append(entry)
@@ -129,11 +160,9 @@ class JournalView(Mapping[str, Entry]):
 
 def _entry(path: Path, sheet: str | None, key: str) -> Entry | None:
     """One row's entry in one journal (the fields in :meth:`Journal.entries`' order)."""
-    with Journal(path, sheet) as journal, journal._lock:
-        row = journal._db.execute(
-            "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
-            " assign_sent_at, attachment_id, code, message, attempts, updated_at"
-            " FROM rows WHERE sheet = ? AND row_key = ?",
-            (journal.sheet, key),
-        ).fetchone()
-    return None if row is None else Entry(row[0], row[1], _STATES[row[2]], *row[3:])
+    with Journal(path, sheet) as journal:
+        return _entry_in(journal, key)
+
+
+def _entry_in(journal: Journal, key: str) -> Entry | None:
+    return journal.entry(key)

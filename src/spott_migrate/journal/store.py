@@ -177,6 +177,21 @@ class Journal:
             except (sqlite3.DatabaseError, KeyError) as exc:
                 raise _journal_error(self.path, exc) from None
 
+    def entry(self, key: str) -> Entry | None:
+        """One row's entry, or None."""
+        self.flush()
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
+                    " assign_sent_at, attachment_id, code, message, attempts, updated_at"
+                    " FROM rows WHERE sheet = ? AND row_key = ?",
+                    (self.sheet, key),
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise _journal_error(self.path, exc) from None
+        return None if row is None else Entry(row[0], row[1], _STATES[row[2]], *row[3:])
+
     def _write(self, sql: str, params: Iterable[tuple[object, ...]], *, sync: bool = False) -> None:
         """One transaction; a disk that is full or failing stops the run (``JournalError``).
 
@@ -347,8 +362,11 @@ class Journal:
     def adopt(self, entries: Iterable[Entry]) -> None:
         """Copy entries from another journal (a shard's, an earlier plain run's) into this one,
         where they say more than this one does, so that this run acts on what they recorded."""
-        mine = self.entries()
-        newer = [e for e in entries if e.row_key not in mine or rank(e) > rank(mine[e.row_key])]
+        newer = []
+        for e in entries:
+            mine = self.entry(e.row_key)
+            if mine is None or rank(e) > rank(mine):
+                newer.append(e)
         if not newer:
             return
         self._write(

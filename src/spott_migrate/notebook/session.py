@@ -16,9 +16,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import AuthError, NoAnswerError, RunInterrupted, SpottMigrateError, UnreachableError
-from ..journal import State
 from ..manifest import Manifest, read_manifest
-from ..manifest import schema as s
 from ..pipeline import Check, MigrationReport, check, migrate
 from ..progress import Progress
 from ..run import RunControl, Stop
@@ -129,12 +127,7 @@ class Session:
 
     def failed_rows(self) -> int:
         """Rows that failed in an earlier run: what "re-run failed rows" would retry."""
-        if self.checked is None:
-            return 0
-        keys = {k for k, e in self.checked.entries.items() if e.state is State.FAILED}
-        rows = self.checked.manifest.rows
-        keys |= set(rows.loc[rows[s.STATUS] == s.FAILED, s.ROW_KEY])
-        return len(keys & set(self.checked.validation.jobs[s.ROW_KEY]))
+        return len(self.checked.failed_rows) if self.checked is not None else 0
 
     # -- running -------------------------------------------------------------------------------
     @property

@@ -35,7 +35,7 @@ from ..errors import (
     TransientApiError,
 )
 from ..jobs import FileJob, Target
-from ..journal import Entry, Journal, State
+from ..journal import Entry, Journal
 from ..plan import AssignGroup, Plan, Step, UploadBatch
 from ..progress import NullProgress, Progress
 from .control import RunControl
@@ -132,6 +132,9 @@ class Executor:
         self._riders: dict[int, list[AssignGroup]] = {}
         # Rows whose assign intent is already durable in the journal.
         self._intended: set[str] = set()
+        # Rows the look-ups settled (Spott holds them) or set aside (Spott could not be asked):
+        # no step sends anything of them.
+        self._skip: set[str] = set()
         self._lock = threading.Lock()
         self._breaker = _Breaker(settings.breaker_threshold)
         self._fatal: FatalApiError | None = None
@@ -140,83 +143,27 @@ class Executor:
         self._files_done = 0
         self._started = time.monotonic()
 
-    # ------------------------------------------------------------------ entry points
-    def confirm_claims(self, jobs: Sequence[FileJob], claimed: Mapping[str, str]) -> set[str]:
-        """Ask Spott about rows the sheet marks assigned but the journal does not know.
+    # ------------------------------------------------------------------ entry point
+    def run(
+        self,
+        plan: Plan,
+        entries: Mapping[str, Entry] | None = None,
+        claims: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        """Carry out the plan: its look-ups first, then its steps. Raises nothing for row-level
+        problems; see ``result.stopped``.
 
-        Confirmed ones are journaled as assigned; the rest are sent as usual. Returns the keys
-        that could not be checked (the listing failed): they are left alone in this run.
+        ``entries`` are the journals' (for the temporary ids of rows that only need their
+        assign, or whose assign is to be looked up); ``claims`` the sheet's ``assigned`` marks
+        the journal does not know (row key -> the sheet's attachment id).
         """
-        by_target: dict[Target, list[FileJob]] = {}
-        for job in jobs:
-            if job.row_key in claimed:
-                by_target.setdefault(job.target, []).append(job)
-        unchecked: set[str] = set()
-        for target, group in by_target.items():
-            field_name, record_id = target[0]
-            try:
-                listed = self.client.list_attachments(**{field_name: record_id})
-            except FatalApiError as exc:
-                self._fatal = exc
-                unchecked.update(j.row_key for j in group)
-                continue
-            except ApiError:
-                unchecked.update(j.row_key for j in group)
-                continue
-            self._mark_assigned(confirm_claims(group, claimed, listed), group)
-        self._flush()
-        if unchecked:
-            note = "marked assigned in the sheet, not in the journal; Spott could not be asked"
-            rows = [(j.row_key, j.source_row) for j in jobs if j.row_key in unchecked]
-            self.journal.record_note(rows, Code.RETRIES_EXHAUSTED.value, note)
-        return unchecked
-
-    def recover(self, jobs: Sequence[FileJob], entries: Mapping[str, Entry]) -> set[str]:
-        """Settle rows a previous run left mid-way; return the keys that only need an assign.
-
-        ``assign_sent`` rows are checked against the record's attachments: found ones become
-        ``assigned``, the rest go back to ``uploaded``. ``uploaded`` rows older than the
-        temporary-upload lifetime start again from a fresh upload.
-        """
-        by_key = {j.row_key: j for j in jobs}
-        sent: dict[Target, list[FileJob]] = {}
-        for key, entry in entries.items():
-            job = by_key.get(key)
-            if job is not None and entry.state is State.ASSIGN_SENT and entry.temp_id:
-                sent.setdefault(job.target, []).append(job)
-        for target, group_jobs in sent.items():
-            self._temp_ids.update({j.row_key: entries[j.row_key].temp_id or "" for j in group_jobs})
-            self._upload_sent_at.update(
-                {j.row_key: at for j in group_jobs if (at := entries[j.row_key].uploaded_at)}
-            )
-            found = self._find_assigned(target, group_jobs)
-            if found is None:
-                continue  # cannot check now: leave them assign_sent, never resend blind
-            self._mark_assigned(found, group_jobs)
-            missing = [j for j in group_jobs if j.row_key not in found]
-            self.journal.record_not_assigned([(j.row_key, j.source_row) for j in missing])
-        fresh = self.journal.entries()
-        now = time.time()
-        ready: set[str] = set()
-        stale: list[tuple[str, int | None]] = []
-        for key, entry in fresh.items():
-            if key not in by_key or entry.state is not State.UPLOADED or not entry.temp_id:
-                continue
-            if entry.uploaded_at and now - entry.uploaded_at > self.settings.temp_ttl_seconds:
-                stale.append((key, by_key[key].source_row))
-                continue
-            ready.add(key)
-            self._temp_ids[key] = entry.temp_id
-        if stale:
-            self.journal.record_pending(stale)
-        return ready
-
-    def run(self, plan: Plan) -> RunResult:
-        """Carry out the plan. Raises nothing for row-level problems; see ``result.stopped``."""
         self._started = time.monotonic()
         self.progress.start(plan.files, plan.bytes)
         try:
-            self._schedule(plan)
+            self._remember_uploads(plan, entries or {})
+            self._look_up(plan, entries or {}, claims or {})
+            if not self._should_stop():
+                self._schedule(plan)
         finally:
             self._flush()
             if self.result.stopped is None:
@@ -226,6 +173,70 @@ class Executor:
             self.result.requests_by_endpoint = self.client.requests_by_endpoint()
             self.result.elapsed = time.monotonic() - self._started
         return self.result
+
+    # ------------------------------------------------------------------ look-ups
+    def _remember_uploads(self, plan: Plan, entries: Mapping[str, Entry]) -> None:
+        """The temporary ids of rows the plan only assigns (their uploads are still good)."""
+        for key in plan.assign_only:
+            entry = entries.get(key)
+            if entry is not None and entry.temp_id:
+                self._temp_ids[key] = entry.temp_id
+                if entry.uploaded_at:
+                    self._upload_sent_at[key] = entry.uploaded_at
+
+    def _look_up(self, plan: Plan, entries: Mapping[str, Entry], claims: Mapping[str, str]) -> None:
+        """Ask Spott about the plan's look-ups before anything is sent.
+
+        Rows whose assign went out unconfirmed are matched as after a lost answer (by id, else
+        by name and size, never an attachment much older than our upload); rows the sheet alone
+        calls assigned must show their own file (see ``confirm_claims``). What Spott holds is
+        marked assigned and drops out of the steps; the rest go on as planned. A record that
+        cannot be listed leaves its rows alone for this run: never sent blind.
+        """
+        for lookup in plan.lookups:
+            if self._fatal is not None or self._journal_failure is not None:
+                self._set_aside(lookup.jobs, claims)
+                continue
+            field_name, record_id = lookup.target[0]
+            try:
+                listed = self.client.list_attachments(**{field_name: record_id})
+            except FatalApiError as exc:
+                self._fatal = exc
+                self._set_aside(lookup.jobs, claims)
+                continue
+            except ApiError:
+                self._set_aside(lookup.jobs, claims)
+                continue
+            sent = [j for j in lookup.jobs if j.row_key not in claims]
+            temp = {
+                j.row_key: e.temp_id for j in sent if (e := entries.get(j.row_key)) and e.temp_id
+            }
+            sent_at = {
+                j.row_key: e.uploaded_at
+                for j in sent
+                if (e := entries.get(j.row_key)) and e.uploaded_at
+            }
+            found = match_listed(sent, temp, listed, sent_at=sent_at)
+            claimed = [j for j in lookup.jobs if j.row_key in claims]
+            found.update(confirm_claims(claimed, claims, listed))
+            self._mark_assigned(found, lookup.jobs)
+            with self._lock:
+                self._skip.update(found)
+            missing = [j for j in sent if j.row_key not in found]
+            if missing:
+                self.journal.record_not_assigned([(j.row_key, j.source_row) for j in missing])
+        self._flush()
+
+    def _set_aside(self, jobs: Sequence[FileJob], claims: Mapping[str, str]) -> None:
+        """Rows whose record could not be looked up: nothing of them is sent in this run."""
+        with self._lock:
+            self._skip.update(j.row_key for j in jobs)
+        unasked = [(j.row_key, j.source_row) for j in jobs if j.row_key in claims]
+        if unasked:
+            note = "marked assigned in the sheet, not in the journal; Spott could not be asked"
+            self.journal.record_note(unasked, Code.RETRIES_EXHAUSTED.value, note)
+        for _ in jobs:
+            self.progress.file_done("pending", Code.RETRIES_EXHAUSTED.value)
 
     # ------------------------------------------------------------------ scheduling
     def _schedule(self, plan: Plan) -> None:
@@ -408,6 +419,8 @@ class Executor:
         Each file is first compared with what the check saw; one that changed fails its own
         row (as does one that changes while it streams), and the rest go on.
         """
+        with self._lock:
+            jobs = [j for j in jobs if j.row_key not in self._skip]
         jobs = self._unchanged(jobs)
         if not jobs:
             return
@@ -466,7 +479,9 @@ class Executor:
 
     def _sendable(self, group: AssignGroup) -> list[FileJob]:
         with self._lock:
-            return [j for j in group.jobs if j.row_key in self._temp_ids]
+            return [
+                j for j in group.jobs if j.row_key in self._temp_ids and j.row_key not in self._skip
+            ]
 
     def _assign_group(self, group: AssignGroup) -> None:
         jobs = self._sendable(group)

@@ -10,24 +10,23 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import spott_api
-from .client import SpottClient
 from .config import Settings
 from .errors import ApiError, ConfigError
-from .tenant.index import (
+from .tenant.files import (
     DEFAULT_MAX_AGE,
     INDEX_FILE,
-    TenantIndex,
-    TqdmIndexProgress,
-    build_index,
+    PROFILE_FILE,
     default_index_path,
-    open_index,
+    default_profile_path,
 )
-from .tenant.profile import PROFILE_FILE, adjust_settings, default_profile_path, load_profile
+
+if TYPE_CHECKING:
+    from .tenant.index import TenantIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130
@@ -76,6 +75,8 @@ def open_known(
         if not beside.is_file():
             return None
         path = beside
+    from .tenant.index import open_index
+
     index = open_index(path, base_url, max_age=dt.timedelta(hours=max_age_hours))
     for text in index.warnings:
         warn(text)
@@ -98,6 +99,8 @@ def tenant_settings(manifest: Path, tenant_path: Path | None, settings: Settings
     path = tenant_path or default_profile_path(manifest)
     if tenant_path is None and not path.is_file():
         return settings
+    from .tenant.profile import adjust_settings, load_profile
+
     adjusted, notes = adjust_settings(settings, load_profile(path))
     for note in notes:
         click.echo(f"tenant: {note}", err=True)
@@ -175,6 +178,9 @@ def _run_index(
 ) -> None:
     try:
         settings = _settings(base_url, api_key, rate)
+        from .client import SpottClient
+        from .tenant.index import TqdmIndexProgress, build_index
+
         with SpottClient(settings=settings) as client:
             progress = None if quiet else TqdmIndexProgress()
             try:
@@ -329,7 +335,7 @@ def doctor_command(
     """
     from .errors import SpottMigrateError
     from .tenant.doctor import diagnose
-    from .tenant.profile import save_profile
+    from .tenant.profile import adjust_settings, save_profile
 
     try:
         settings = _settings(base_url, api_key, requests_per_minute)

@@ -23,11 +23,10 @@ from tqdm.auto import tqdm
 
 from ..client import SpottClient
 from ..errors import ConfigError
+from .files import DEFAULT_MAX_AGE
 from .records import RECORD_KINDS, RecordKind, parse_record
 from .store import IndexStore, normal_base_url, parse_stamp
 
-INDEX_FILE = "spott-index.sqlite"
-DEFAULT_MAX_AGE = dt.timedelta(hours=24)
 _PLURAL = {"candidate": "candidates", "company": "clients", "vacancy": "vacancies"}
 
 
@@ -273,8 +272,3 @@ def _age_text(age: dt.timedelta) -> str:
     if hours < 48:
         return f"{hours:.0f} hours"
     return f"{hours / 24:.0f} days"
-
-
-def default_index_path(manifest: str | Path) -> Path:
-    """Where ``validate`` and ``run`` look for an index when none is named: beside the manifest."""
-    return Path(manifest).resolve().with_name(INDEX_FILE)

@@ -20,7 +20,6 @@ from ..config import Settings
 from ..errors import ConfigError
 from .store import normal_base_url
 
-PROFILE_FILE = "spott-tenant.json"
 PROFILE_VERSION = 1
 
 
@@ -121,11 +120,6 @@ def load_profile(path: str | Path) -> TenantProfile:
     if not isinstance(data, dict):
         raise ConfigError(f"the tenant profile {source} is not a JSON object")
     return TenantProfile.from_json(data)
-
-
-def default_profile_path(manifest: str | Path) -> Path:
-    """Where ``run`` looks for a profile when none is named: beside the manifest."""
-    return Path(manifest).resolve().with_name(PROFILE_FILE)
 
 
 def adjust_settings(settings: Settings, profile: TenantProfile) -> tuple[Settings, list[str]]:

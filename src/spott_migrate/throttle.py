@@ -1,27 +1,141 @@
 """Keeping under Spott's per-key request rate, shared by every worker thread.
 
-Two limits, both adjusted as answers come in (AIMD: additive increase, multiplicative decrease):
+An API key is often shared with the agency's other integrations (job boards, the website), so
+429s come in two kinds: *stray* ones, when someone else used the key's budget for a moment, and
+a *limit*, when this run is the one sending too fast. Only a limit calls for a lower rate.
 
-- **rate**: a token bucket never lets more than the configured ceiling start per minute. After a
-  429 the rate drops to a little under what the server was actually accepting, and everyone
-  pauses for the ``Retry-After``; while all is well it creeps back up by 1 % a second.
-- **window**: how many requests may be in flight. It starts at two, grows by one per window of
-  quick successes, shrinks by one when latency climbs well above its best, and halves on a 429.
+- **Ceiling**: a token bucket never lets more than the configured ``per_minute`` start. It is
+  never exceeded, whatever the server says.
+- **Rate**: each 429 is weighed against the answers around it. A *burst* (half of the last ten
+  answers) or a *persisting share* (a tenth of the last ten seconds') means a limit: the rate
+  steps just under what the server was accepting, which is remembered as the rate that works,
+  and after a burst every caller waits out the ``Retry-After``. Anything less is stray: only the
+  refused request waits (the retry policy follows its ``Retry-After``). After two seconds
+  without another limit the rate is back at the rate that works, then probes upward: gently at
+  first, faster the longer answers stay clean.
+- **Window**: how many requests may be in flight. It grows by one per window of answers and
+  shrinks by one when the median latency of the last answers reaches twice the median of the
+  last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
 
 The limit is per key, not per thread, so one object serves the whole run.
 """
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from enum import Enum
 
-# After one decrease, no other for this long: one overload shows up in several answers.
-_COOLDOWN = 1.0
-# Latency this many times the best seen counts as "rising".
-_SLOW_FACTOR = 2.5
+# --- telling a limit from stray 429s
+# Chosen so that strays at up to 5 % of answers make a false alarm a few times an hour at most
+# (simulated at 8-50 answers a second), while an overshoot of a limit by a tenth is caught.
+_BURST_ANSWERS = 10
+_BURST_MIN = 5
+_PERSIST_SECONDS = 10.0
+_PERSIST_SHARE = 0.10
+_PERSIST_MIN = 10
+_PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
+_ACCEPTED_SECONDS = 2.0  # what the server was taking is measured over this long
+_BACKGROUND_SECONDS = 60.0
+_BACKGROUND_PRIOR = 100  # answers' worth of "no strays" to start from
+_BACKGROUND_MAX = 0.05
+# --- what a limit does to the rate
+_STEP_UNDER = 0.95  # just under what the server accepted: lets its bucket refill a little
+_HOLD_SECONDS = 2.0  # this long without a new limit counts as clean
+_DEFAULT_PAUSE = 1.0  # a burst of 429s that named no Retry-After
+# Growth per second above the rate that works: 1 % at first, doubling every 5 clean seconds
+# up to 25 %, so a stray false alarm costs seconds and a real limit is not hammered.
+_PROBE = 0.01
+_PROBE_DOUBLING_SECONDS = 5.0
+_PROBE_MAX = 0.25
+# --- the in-flight window
+_RECENT = 16  # latencies judged together
+_BASELINE = 256  # latencies the baseline median is taken over
+_SLOW_FACTOR = 2.0
+
+
+class Limit(Enum):
+    """How 429s were judged to show a real limit."""
+
+    BURST = "burst"
+    PERSISTING = "persisting"
+
+
+class _Answers:
+    """Recent answers: when each came, whether it was a 429, and the key's background share.
+
+    The *background* is the share of 429s the key gets anyway, measured over the last minute
+    on answers that came while the run was at or under the rate that works (not probing above
+    it, not just after a limit). Those 429s are someone else's doing, so they are not held
+    against the rate.
+    """
+
+    def __init__(self) -> None:
+        self._log: deque[list[float | bool]] = deque()  # [at, refused, counts in background]
+        self._bg_answers = 0
+        self._bg_refused = 0
+
+    def add(self, now: float, refused: bool, background: bool) -> None:
+        self._log.append([now, refused, background])
+        if background:
+            self._bg_answers += 1
+            self._bg_refused += refused
+        while self._log and now - float(self._log[0][0]) > _BACKGROUND_SECONDS:
+            _, was_refused, counted = self._log.popleft()
+            if counted:
+                self._bg_answers -= 1
+                self._bg_refused -= bool(was_refused)
+
+    def tally(
+        self, now: float, seconds: float, since: float, most: int | None = None
+    ) -> tuple[int, int]:
+        """Answers and 429s in the last ``seconds`` (and at most the last ``most`` answers),
+        counting none up to ``since``."""
+        answers = refused = 0
+        start = max(now - seconds, since)
+        for at, was_refused, _ in reversed(self._log):
+            if float(at) <= start or answers == most:
+                break
+            answers += 1
+            refused += bool(was_refused)
+        return answers, refused
+
+    def background(self) -> float:
+        """The key's share of 429s we did not cause (none at first, one in twenty at most)."""
+        share = self._bg_refused / (self._bg_answers + _BACKGROUND_PRIOR)
+        return min(_BACKGROUND_MAX, share)
+
+    def not_background(self, since: float) -> None:
+        """The answers since ``since`` showed a limit: they say nothing about the background."""
+        for entry in reversed(self._log):
+            if float(entry[0]) < since:
+                break
+            if entry[2]:
+                entry[2] = False
+                self._bg_answers -= 1
+                self._bg_refused -= bool(entry[1])
+
+
+class _Latency:
+    """Latencies of successful answers; every `_RECENT` of them, a verdict on congestion."""
+
+    def __init__(self) -> None:
+        self._recent: deque[float] = deque(maxlen=_RECENT)
+        self._baseline: deque[float] = deque(maxlen=_BASELINE)
+        self._fresh = 0
+
+    def add(self, elapsed: float) -> bool | None:
+        """Record one; return whether latency is rising when a group is complete, else None."""
+        self._recent.append(elapsed)
+        self._baseline.append(elapsed)
+        self._fresh += 1
+        if self._fresh < _RECENT or len(self._baseline) < 2 * _RECENT:
+            return None
+        self._fresh = 0
+        return statistics.median(self._recent) > _SLOW_FACTOR * statistics.median(self._baseline)
 
 
 class RateLimiter:
@@ -44,6 +158,7 @@ class RateLimiter:
         self._max_rate = max(
             self.ceiling * 0.5, min(self.ceiling - self.burst / 60.0, 0.98 * self.ceiling)
         )
+        self._floor = self._max_rate / 100
         self.rate = self._max_rate
         self.adaptive = adaptive
         self.max_window = max(1, max_window)
@@ -52,11 +167,18 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._stamp = clock()
+        self._started = self._stamp
         self._paused_until = 0.0
-        self._last_cut = -_COOLDOWN
-        self._best_latency: float | None = None
+        self._good_rate = self._max_rate
+        self._hold_until = self._stamp
+        self._marks: deque[tuple[float, float]] = deque()  # (when, rate) while probing upward
+        self._evidence_since = self._stamp  # 429s before a cut were already acted on
+        self._answers = _Answers()
+        self._latency = _Latency()
         self._streak = 0
-        self._accepted: deque[float] = deque()  # times of recent successful answers
+        self._congested = False
+        self.limits_found: list[Limit] = []
+        self.stray_429s = 0
         self._lock = threading.Lock()
 
     @property
@@ -64,6 +186,12 @@ class RateLimiter:
         """Requests that may be in flight now."""
         with self._lock:
             return max(1, int(self._window))
+
+    @property
+    def good_rate(self) -> float:
+        """Requests per second last seen to work (the ceiling until a limit is found)."""
+        with self._lock:
+            return self._good_rate
 
     def acquire(self) -> None:
         """Wait for a token (and for any pause to end)."""
@@ -80,53 +208,97 @@ class RateLimiter:
             self._sleep(min(wait, 1.0))
 
     def pause(self, seconds: float) -> None:
-        """Hold every caller for ``seconds`` (after a 429)."""
+        """Hold every caller for ``seconds``."""
         with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-            self._tokens = 0.0
+            self._pause(self._clock(), seconds)
 
-    def observe(self, status: int | None, elapsed: float) -> None:
-        """Learn from one answer: its status (None: no answer) and how long it took."""
-        if not self.adaptive:
-            return
+    def observe(
+        self, status: int | None, elapsed: float, *, retry_after: float | None = None
+    ) -> None:
+        """Learn from one answer: its status (None: no answer), how long it took, and for a 429
+        the ``Retry-After`` in seconds, if the server gave one."""
         with self._lock:
             now = self._clock()
+            # Probing above the rate that works, or just after a limit, 429s may be ours.
+            background = now >= self._hold_until and self.rate <= self._good_rate * 1.001
             if status == 429:
-                self._throttled(now)
+                self._answers.add(now, True, background)
+                self._throttled(now, retry_after)
             elif status is not None and status < 500:
-                self._healthy(now, elapsed)
+                self._answers.add(now, False, background)
+                if self.adaptive:
+                    self._healthy(elapsed)
+
+    # ------------------------------------------------------------------ internals
+    def _pause(self, now: float, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._tokens = 0.0
 
     def _refill(self, now: float) -> None:
-        if self.adaptive and self.rate < self._max_rate and now - self._last_cut > _COOLDOWN:
-            grown = self.rate * (1.01 ** (now - self._stamp))
-            self.rate = min(self._max_rate, grown)
+        if self.adaptive and now >= self._hold_until:
+            if self.rate < self._good_rate:
+                self.rate = self._good_rate  # clean again: straight back to what worked
+            elif self.rate < self._max_rate:
+                clean = now - self._hold_until
+                growth = min(_PROBE_MAX, _PROBE * 2 ** (clean / _PROBE_DOUBLING_SECONDS))
+                elapsed = max(0.0, now - max(self._stamp, self._hold_until))
+                self.rate = min(self._max_rate, self.rate * (1 + growth) ** elapsed)
+            self._prove(now)
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    def _throttled(self, now: float) -> None:
-        if now - self._last_cut < _COOLDOWN:
-            return
-        self._last_cut = now
-        while self._accepted and now - self._accepted[0] > 2.0:
-            self._accepted.popleft()
-        accepted_rate = len(self._accepted) / 2.0
-        # Just under what the server was taking, rather than blindly half: a gentler sawtooth.
-        target = 0.85 * accepted_rate if accepted_rate else self.rate * 0.5
-        self.rate = max(self._max_rate / 100, min(self.rate, target))
-        self._window = max(1.0, self._window / 2)
-        self._streak = 0
+    def _prove(self, now: float) -> None:
+        """A rate held for `_HOLD_SECONDS` without a limit becomes the rate that works."""
+        marks = self._marks
+        if self.rate > self._good_rate and (not marks or now - marks[-1][0] >= 0.25):
+            marks.append((now, self.rate))
+        while marks and now - marks[0][0] >= _HOLD_SECONDS:
+            self._good_rate = max(self._good_rate, marks.popleft()[1])
 
-    def _healthy(self, now: float, elapsed: float) -> None:
-        self._accepted.append(now)
-        if len(self._accepted) > 4096:
-            self._accepted.popleft()
-        best = self._best_latency
-        self._best_latency = elapsed if best is None else min(elapsed, best * 1.001)
-        if best is not None and elapsed > _SLOW_FACTOR * best and self._window > 1:
-            if now - self._last_cut >= _COOLDOWN:
-                self._last_cut = now
-                self._window = max(1.0, self._window - 1)
+    def _verdict(self, now: float) -> Limit | None:
+        since = self._evidence_since
+        _, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_ANSWERS)
+        if refused >= _BURST_MIN:
+            return Limit.BURST
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since)
+        enough = answers >= _PERSIST_ANSWERS and refused >= _PERSIST_MIN
+        if enough and refused >= (self._answers.background() + _PERSIST_SHARE) * answers:
+            return Limit.PERSISTING
+        return None
+
+    def _throttled(self, now: float, retry_after: float | None) -> None:
+        limit = self._verdict(now)
+        if limit is None:
+            self.stray_429s += 1  # only the refused request waits, in the retry policy
             return
+        self.limits_found.append(limit)
+        self._evidence_since = now
+        self._marks.clear()
+        self._answers.not_background(now - _PERSIST_SECONDS)
+        if limit is Limit.BURST:
+            # Most of what we send is refused: the key's budget is gone for now.
+            self._pause(now, _DEFAULT_PAUSE if retry_after is None else retry_after)
+        if not self.adaptive:
+            return
+        self._refill(now)
+        answers, refused = self._answers.tally(now, _ACCEPTED_SECONDS, self._started)
+        span = min(_ACCEPTED_SECONDS, max(0.5, now - self._started))
+        # What the server was taking from us; the key's usual strays would have been taken too.
+        strays = min(refused, self._answers.background() * answers)
+        accepted = (answers - refused + strays) / span
+        self._good_rate = max(self._floor, min(self._max_rate, self.rate, accepted))
+        self.rate = max(self._floor, _STEP_UNDER * self._good_rate)
+        self._hold_until = max(now + _HOLD_SECONDS, self._paused_until + _HOLD_SECONDS / 2)
+
+    def _healthy(self, elapsed: float) -> None:
+        rising = self._latency.add(elapsed)
+        if rising is not None:
+            self._congested = rising
+            if rising:
+                self._window = max(1.0, self._window - 1)
+                self._streak = 0
+        if self._congested:
+            return  # no growth until a group of answers is back to normal
         self._streak += 1
         if self._streak >= self._window:
             self._streak = 0

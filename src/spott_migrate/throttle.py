@@ -7,12 +7,13 @@ a *limit*, when this run is the one sending too fast. Only a limit calls for a l
 - **Ceiling**: a token bucket never lets more than the configured ``per_minute`` start. It is
   never exceeded, whatever the server says.
 - **Rate**: each 429 is weighed against the answers around it. A *burst* (half of the last ten
-  answers) or a *persisting share* (a tenth of the last ten seconds') means a limit: the rate
-  steps just under what the server was accepting, which is remembered as the rate that works,
-  and after a burst every caller waits out the ``Retry-After``. Anything less is stray: only the
-  refused request waits (the retry policy follows its ``Retry-After``). After two seconds
-  without another limit the rate is back at the rate that works, then probes upward: gently at
-  first, faster the longer answers stay clean.
+  answers, or three in a row) or a *persisting share* (a tenth of the last ten seconds'
+  answers more than the key's usual share of strays) means a limit: the rate steps just under
+  what the server was accepting, which is remembered as the rate that works, and after a burst
+  every caller waits out the ``Retry-After``. Anything less is stray: only the refused request
+  waits (the retry policy follows its ``Retry-After``). A 429 to a request sent before the last
+  cut is old news. After two seconds without another limit the rate is back at the rate that
+  works, then probes upward: gently at first, faster the longer answers stay clean.
 - **Window**: how many requests may be in flight. It grows by one per window of answers and
   shrinks by one when the median latency of the last answers reaches twice the median of the
   last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
@@ -34,21 +35,30 @@ from enum import Enum
 # (simulated at 8-50 answers a second), while an overshoot of a limit by a tenth is caught.
 _BURST_ANSWERS = 10
 _BURST_MIN = 5
+# Or this many 429s in a row: with four workers each waiting out its Retry-After, a hard limit
+# may refuse only one request per worker before they all sleep.
+_BURST_RUN = 3
 _PERSIST_SECONDS = 10.0
 _PERSIST_SHARE = 0.10
 _PERSIST_MIN = 10
 _PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
-_ACCEPTED_SECONDS = 2.0  # what the server was taking is measured over this long
+_ACCEPTED_SECONDS = 2.0  # what the server was taking is measured over this long...
+_ACCEPTED_MIN_SPAN = 1.0  # ...and never over less: a server's first-second burst is no rate
 _BACKGROUND_SECONDS = 60.0
 _BACKGROUND_PRIOR = 100  # answers' worth of "no strays" to start from
 _BACKGROUND_MAX = 0.05
 # --- what a limit does to the rate
-_STEP_UNDER = 0.95  # just under what the server accepted: lets its bucket refill a little
+# The rate that works is a little under what the server accepted (sending at exactly its limit
+# gets refusals from timing noise alone), and for two seconds the rate steps further under, to
+# let the server's bucket refill.
+_MARGIN = 0.98
+_STEP_UNDER = 0.95
 _HOLD_SECONDS = 2.0  # this long without a new limit counts as clean
 _DEFAULT_PAUSE = 1.0  # a burst of 429s that named no Retry-After
-# Growth per second above the rate that works: 1 % at first, doubling every 5 clean seconds
-# up to 25 %, so a stray false alarm costs seconds and a real limit is not hammered.
-_PROBE = 0.01
+# Growth per second above the rate that works: 0.25 % at first, doubling every 5 clean seconds
+# up to 25 %: a limit just found is not hammered (each 429 idles a worker for its Retry-After),
+# yet twice the rate is reached within half a minute of clean answers.
+_PROBE = 0.0025
 _PROBE_DOUBLING_SECONDS = 5.0
 _PROBE_MAX = 0.25
 # --- the in-flight window
@@ -60,12 +70,25 @@ _SLOW_FACTOR = 2.0
 class Limit(Enum):
     """How 429s were judged to show a real limit."""
 
-    BURST = "burst"
-    PERSISTING = "persisting"
+    BURST = "burst"  # half of the last answers refused, or several in a row
+    PERSISTING = "persisting"  # refused persistently more often than the key's background
+
+
+class _Answer:
+    """One answer, as the rate control remembers it."""
+
+    __slots__ = ("at", "background", "refused", "sent")
+
+    def __init__(self, at: float, sent: float, refused: bool, background: bool) -> None:
+        self.at = at
+        self.sent = sent
+        self.refused = refused
+        self.background = background
 
 
 class _Answers:
-    """Recent answers: when each came, whether it was a 429, and the key's background share.
+    """Recent answers: when each came and its request left, whether it was a 429, and the key's
+    background share.
 
     The *background* is the share of 429s the key gets anyway, measured over the last minute
     on answers that came while the run was at or under the rate that works (not probing above
@@ -74,33 +97,30 @@ class _Answers:
     """
 
     def __init__(self) -> None:
-        self._log: deque[list[float | bool]] = deque()  # [at, refused, counts in background]
+        self._log: deque[_Answer] = deque()
         self._bg_answers = 0
         self._bg_refused = 0
 
-    def add(self, now: float, refused: bool, background: bool) -> None:
-        self._log.append([now, refused, background])
-        if background:
+    def add(self, answer: _Answer) -> None:
+        self._log.append(answer)
+        if answer.background:
             self._bg_answers += 1
-            self._bg_refused += refused
-        while self._log and now - float(self._log[0][0]) > _BACKGROUND_SECONDS:
-            _, was_refused, counted = self._log.popleft()
-            if counted:
-                self._bg_answers -= 1
-                self._bg_refused -= bool(was_refused)
+            self._bg_refused += answer.refused
+        while self._log and answer.at - self._log[0].at > _BACKGROUND_SECONDS:
+            self._drop_background(self._log.popleft())
 
     def tally(
-        self, now: float, seconds: float, since: float, most: int | None = None
+        self, now: float, seconds: float, sent_after: float, most: int | None = None
     ) -> tuple[int, int]:
-        """Answers and 429s in the last ``seconds`` (and at most the last ``most`` answers),
-        counting none up to ``since``."""
+        """Answers and 429s of the last ``seconds`` (and at most the last ``most`` answers),
+        counting only requests sent after ``sent_after``."""
         answers = refused = 0
-        start = max(now - seconds, since)
-        for at, was_refused, _ in reversed(self._log):
-            if float(at) <= start or answers == most:
+        for answer in reversed(self._log):
+            if answer.at <= now - seconds or answers == most:
                 break
-            answers += 1
-            refused += bool(was_refused)
+            if answer.sent > sent_after:
+                answers += 1
+                refused += answer.refused
         return answers, refused
 
     def background(self) -> float:
@@ -110,13 +130,16 @@ class _Answers:
 
     def not_background(self, since: float) -> None:
         """The answers since ``since`` showed a limit: they say nothing about the background."""
-        for entry in reversed(self._log):
-            if float(entry[0]) < since:
+        for answer in reversed(self._log):
+            if answer.at < since:
                 break
-            if entry[2]:
-                entry[2] = False
-                self._bg_answers -= 1
-                self._bg_refused -= bool(entry[1])
+            self._drop_background(answer)
+
+    def _drop_background(self, answer: _Answer) -> None:
+        if answer.background:
+            answer.background = False
+            self._bg_answers -= 1
+            self._bg_refused -= answer.refused
 
 
 class _Latency:
@@ -172,7 +195,7 @@ class RateLimiter:
         self._good_rate = self._max_rate
         self._hold_until = self._stamp
         self._marks: deque[tuple[float, float]] = deque()  # (when, rate) while probing upward
-        self._evidence_since = self._stamp  # 429s before a cut were already acted on
+        self._evidence_since = self._stamp  # 429s to requests sent before a cut are old news
         self._answers = _Answers()
         self._latency = _Latency()
         self._streak = 0
@@ -222,10 +245,10 @@ class RateLimiter:
             # Probing above the rate that works, or just after a limit, 429s may be ours.
             background = now >= self._hold_until and self.rate <= self._good_rate * 1.001
             if status == 429:
-                self._answers.add(now, True, background)
+                self._answers.add(_Answer(now, now - elapsed, True, background))
                 self._throttled(now, retry_after)
             elif status is not None and status < 500:
-                self._answers.add(now, False, background)
+                self._answers.add(_Answer(now, now - elapsed, False, background))
                 if self.adaptive:
                     self._healthy(elapsed)
 
@@ -260,6 +283,9 @@ class RateLimiter:
         _, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_ANSWERS)
         if refused >= _BURST_MIN:
             return Limit.BURST
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_RUN)
+        if answers == refused == _BURST_RUN:
+            return Limit.BURST
         answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since)
         enough = answers >= _PERSIST_ANSWERS and refused >= _PERSIST_MIN
         if enough and refused >= (self._answers.background() + _PERSIST_SHARE) * answers:
@@ -276,17 +302,17 @@ class RateLimiter:
         self._marks.clear()
         self._answers.not_background(now - _PERSIST_SECONDS)
         if limit is Limit.BURST:
-            # Most of what we send is refused: the key's budget is gone for now.
+            # Most of what we send is refused: sending more before the Retry-After is waste.
             self._pause(now, _DEFAULT_PAUSE if retry_after is None else retry_after)
         if not self.adaptive:
             return
         self._refill(now)
         answers, refused = self._answers.tally(now, _ACCEPTED_SECONDS, self._started)
-        span = min(_ACCEPTED_SECONDS, max(0.5, now - self._started))
+        span = min(_ACCEPTED_SECONDS, max(_ACCEPTED_MIN_SPAN, now - self._started))
         # What the server was taking from us; the key's usual strays would have been taken too.
         strays = min(refused, self._answers.background() * answers)
         accepted = (answers - refused + strays) / span
-        self._good_rate = max(self._floor, min(self._max_rate, self.rate, accepted))
+        self._good_rate = max(self._floor, min(self._max_rate, self.rate, _MARGIN * accepted))
         self.rate = max(self._floor, _STEP_UNDER * self._good_rate)
         self._hold_until = max(now + _HOLD_SECONDS, self._paused_until + _HOLD_SECONDS / 2)
 

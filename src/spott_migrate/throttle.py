@@ -6,14 +6,16 @@ a *limit*, when this run is the one sending too fast. Only a limit calls for a l
 
 - **Ceiling**: a token bucket never lets more than the configured ``per_minute`` start. It is
   never exceeded, whatever the server says.
-- **Rate**: each 429 is weighed against the answers around it. A *burst* (half of the last ten
-  answers, or three in a row) or a *persisting share* (a tenth of the last ten seconds'
-  answers more than the key's usual share of strays) means a limit: the rate steps just under
-  what the server was accepting, which is remembered as the rate that works, and after a burst
-  every caller waits out the ``Retry-After``. Anything less is stray: only the refused request
-  waits (the retry policy follows its ``Retry-After``). A 429 to a request sent before the last
-  cut is old news. After two seconds without another limit the rate is back at the rate that
-  works, then probes upward: gently at first, faster the longer answers stay clean.
+- **Rate**: each 429 is weighed against the answers around it. A *burst* (about half of the
+  last answers refused, or three in a row) or a *persisting share* (a tenth of the last ten
+  seconds' answers more than the key's usual share of strays) means a limit. The rate that
+  works becomes a little under what the server took in the second before it refused, and the
+  rate goes there; after a burst every caller first waits until the first 429's
+  ``Retry-After`` has passed, after a persisting share the rate steps a little further under for
+  two seconds. Anything less is stray: only the refused request waits, following its own
+  ``Retry-After`` (the retry policy). A 429 to a request sent before the last verdict is old
+  news. After two seconds without another limit the rate is back at the rate that works, then
+  probes upward: gently at first, faster the longer answers stay clean.
 - **Window**: how many requests may be in flight. It grows by one per window of answers and
   shrinks by one when the median latency of the last answers reaches twice the median of the
   last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
@@ -23,6 +25,7 @@ The limit is per key, not per thread, so one object serves the whole run.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import threading
 import time
@@ -33,17 +36,19 @@ from enum import Enum
 # --- telling a limit from stray 429s
 # Chosen so that strays at up to 5 % of answers make a false alarm a few times an hour at most
 # (simulated at 8-50 answers a second), while an overshoot of a limit by a tenth is caught.
-_BURST_ANSWERS = 10
+# A burst: k of the last 2k answers refused, k being the most requests in flight, but three to
+# five (each refused request waits out its Retry-After, so a hard limit may refuse only one per
+# worker before they all sleep); or three in a row.
 _BURST_MIN = 5
-# Or this many 429s in a row: with four workers each waiting out its Retry-After, a hard limit
-# may refuse only one request per worker before they all sleep.
 _BURST_RUN = 3
+_BURST_ANSWERS = 10  # the last answers a burst's first 429 is looked for in
 _PERSIST_SECONDS = 10.0
 _PERSIST_SHARE = 0.10
 _PERSIST_MIN = 10
 _PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
-_ACCEPTED_SECONDS = 2.0  # what the server was taking is measured over this long...
-_ACCEPTED_MIN_SPAN = 1.0  # ...and never over less: a server's first-second burst is no rate
+# What the server takes: the requests it accepted that were sent in the second before it
+# began refusing (limits are mostly counted per second or per minute).
+_TAKEN_SECONDS = 1.0
 _BACKGROUND_SECONDS = 60.0
 _BACKGROUND_PRIOR = 100  # answers' worth of "no strays" to start from
 _BACKGROUND_MAX = 0.05
@@ -55,10 +60,10 @@ _MARGIN = 0.98
 _STEP_UNDER = 0.95
 _HOLD_SECONDS = 2.0  # this long without a new limit counts as clean
 _DEFAULT_PAUSE = 1.0  # a burst of 429s that named no Retry-After
-# Growth per second above the rate that works: 0.25 % at first, doubling every 5 clean seconds
+# Growth per second above the rate that works: 0.1 % at first, doubling every 5 clean seconds
 # up to 25 %: a limit just found is not hammered (each 429 idles a worker for its Retry-After),
-# yet twice the rate is reached within half a minute of clean answers.
-_PROBE = 0.0025
+# yet ten times the rate is reached within 45 s of clean answers.
+_PROBE = 0.001
 _PROBE_DOUBLING_SECONDS = 5.0
 _PROBE_MAX = 0.25
 # --- the in-flight window
@@ -77,13 +82,16 @@ class Limit(Enum):
 class _Answer:
     """One answer, as the rate control remembers it."""
 
-    __slots__ = ("at", "background", "refused", "sent")
+    __slots__ = ("at", "background", "refused", "sent", "wait")
 
-    def __init__(self, at: float, sent: float, refused: bool, background: bool) -> None:
+    def __init__(
+        self, at: float, sent: float, refused: bool, background: bool, wait: float = 0.0
+    ) -> None:
         self.at = at
         self.sent = sent
         self.refused = refused
         self.background = background
+        self.wait = wait  # a 429's Retry-After (or the default pause), in seconds
 
 
 class _Answers:
@@ -122,6 +130,25 @@ class _Answers:
                 answers += 1
                 refused += answer.refused
         return answers, refused
+
+    def _recent_refusals(self, most: int, sent_after: float) -> list[_Answer]:
+        recent = itertools.islice(reversed(self._log), most)
+        return [a for a in recent if a.refused and a.sent > sent_after]
+
+    def taken_before_refusal(self, most: int, sent_after: float) -> tuple[int, int] | None:
+        """Answers and 429s to the requests sent in the `_TAKEN_SECONDS` before the earliest
+        refused one (sent after ``sent_after``) among the last ``most`` answers; None if there
+        is no such refused one."""
+        first = min((a.sent for a in self._recent_refusals(most, sent_after)), default=None)
+        if first is None:
+            return None
+        window = [a for a in self._log if first - _TAKEN_SECONDS < a.sent <= first]
+        return len(window), sum(a.refused for a in window)
+
+    def first_room(self, most: int, sent_after: float) -> float:
+        """When the earliest 429 (to a request sent after ``sent_after``) among the last
+        ``most`` answers said there would be room."""
+        return min((a.at + a.wait for a in self._recent_refusals(most, sent_after)), default=0.0)
 
     def background(self) -> float:
         """The key's share of 429s we did not cause (none at first, one in twenty at most)."""
@@ -245,8 +272,9 @@ class RateLimiter:
             # Probing above the rate that works, or just after a limit, 429s may be ours.
             background = now >= self._hold_until and self.rate <= self._good_rate * 1.001
             if status == 429:
-                self._answers.add(_Answer(now, now - elapsed, True, background))
-                self._throttled(now, retry_after)
+                wait = _DEFAULT_PAUSE if retry_after is None else retry_after
+                self._answers.add(_Answer(now, now - elapsed, True, background, wait))
+                self._throttled(now)
             elif status is not None and status < 500:
                 self._answers.add(_Answer(now, now - elapsed, False, background))
                 if self.adaptive:
@@ -280,8 +308,9 @@ class RateLimiter:
 
     def _verdict(self, now: float) -> Limit | None:
         since = self._evidence_since
-        _, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_ANSWERS)
-        if refused >= _BURST_MIN:
+        least = max(_BURST_RUN, min(_BURST_MIN, self.max_window))
+        _, refused = self._answers.tally(now, _PERSIST_SECONDS, since, 2 * least)
+        if refused >= least:
             return Limit.BURST
         answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_RUN)
         if answers == refused == _BURST_RUN:
@@ -292,28 +321,32 @@ class RateLimiter:
             return Limit.PERSISTING
         return None
 
-    def _throttled(self, now: float, retry_after: float | None) -> None:
+    def _throttled(self, now: float) -> None:
         limit = self._verdict(now)
         if limit is None:
             self.stray_429s += 1  # only the refused request waits, in the retry policy
             return
         self.limits_found.append(limit)
-        self._evidence_since = now
+        evidence, self._evidence_since = self._evidence_since, now
         self._marks.clear()
         self._answers.not_background(now - _PERSIST_SECONDS)
         if limit is Limit.BURST:
-            # Most of what we send is refused: sending more before the Retry-After is waste.
-            self._pause(now, _DEFAULT_PAUSE if retry_after is None else retry_after)
+            # Most of what we send is refused: sending more before there is room is waste. The
+            # 429s of a burst echo one condition, so the first one's Retry-After says when;
+            # each refused request still waits out its own (the retry policy).
+            self._pause(now, self._answers.first_room(_BURST_ANSWERS, evidence) - now)
         if not self.adaptive:
             return
         self._refill(now)
-        answers, refused = self._answers.tally(now, _ACCEPTED_SECONDS, self._started)
-        span = min(_ACCEPTED_SECONDS, max(_ACCEPTED_MIN_SPAN, now - self._started))
+        taken = self._answers.taken_before_refusal(_BURST_ANSWERS, evidence)
+        answers, refused = taken or (0, 0)
         # What the server was taking from us; the key's usual strays would have been taken too.
         strays = min(refused, self._answers.background() * answers)
-        accepted = (answers - refused + strays) / span
+        accepted = (answers - refused + strays) / _TAKEN_SECONDS
         self._good_rate = max(self._floor, min(self._max_rate, self.rate, _MARGIN * accepted))
-        self.rate = max(self._floor, _STEP_UNDER * self._good_rate)
+        # After a pause the server's budget has refilled already: no need to step under too.
+        under = 1.0 if self._paused_until > now else _STEP_UNDER
+        self.rate = max(self._floor, under * self._good_rate)
         self._hold_until = max(now + _HOLD_SECONDS, self._paused_until + _HOLD_SECONDS / 2)
 
     def _healthy(self, elapsed: float) -> None:

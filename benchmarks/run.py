@@ -3,6 +3,7 @@
     python -m benchmarks.run            # the full run (≈ 10 min on 2 cores), writes docs/
     python -m benchmarks.run --quick    # smoke sizes (< 2 min), writes bench-data/
     python -m benchmarks.run --only small,memory
+    python -m benchmarks.run --only network  # jitter, stray 429s, a real limit, kills
 
 Exit code 0 when every scenario ran (FAILs against targets included; ``--strict`` makes
 those 1 too), 1 when a scenario broke.
@@ -24,6 +25,7 @@ from benchmarks.adaptive import run_adaptive
 from benchmarks.machine import describe
 from benchmarks.measure import say
 from benchmarks.memory import run_memory
+from benchmarks.network import run_network
 from benchmarks.overhead import manifest_template, run_overhead
 from benchmarks.report import ERROR, FAIL, Row, Section, render
 from benchmarks.request_count import run_requests
@@ -31,7 +33,7 @@ from benchmarks.server import BenchServer
 from benchmarks.throughput import Workload, measure_workload, section
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive")
+SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive", "network")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Sizes:
     mixed_records: int
     overhead_rows: int
     adaptive: tuple[int, float, int]  # files, sandbox rate (req/s), trials
+    network: tuple[int, int]  # one-file candidates, seeds
 
 
 FULL = Sizes(
@@ -53,6 +56,7 @@ FULL = Sizes(
     mixed_records=400,
     overhead_rows=100_000,
     adaptive=(500, 50.0, 2),
+    network=(300, 3),
 )
 QUICK = Sizes(
     small=(500, 20_000, 50, 1),
@@ -61,6 +65,7 @@ QUICK = Sizes(
     mixed_records=40,
     overhead_rows=5_000,
     adaptive=(100, 50.0, 1),
+    network=(60, 1),
 )
 
 
@@ -110,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(runs, ignore_errors=True)
 
     say(f"data in {root} (built once, then reused)")
-    wants_small = {"small", "adaptive"} & set(names)
+    wants_small = {"small", "adaptive", "network"} & set(names)
     small = datagen.uniform_set(root, "s", *sizes.small[:2]) if wants_small else []
     large = datagen.uniform_set(root, "l", *sizes.large[:2]) if "large" in names else []
     sparse = datagen.sparse_set(root, *sizes.memory) if "memory" in names else []
@@ -149,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs,
                 rate=sizes.adaptive[1],
                 trials=sizes.adaptive[2],
+            ),
+            "network": lambda: run_network(
+                server, small[: sizes.network[0]], runs / "network", seeds=sizes.network[1]
             ),
         }
         for name in names:

@@ -69,7 +69,8 @@ def render(
         "",
         f"{counts[PASS]} PASS, {counts[FAIL]} FAIL"
         + (f", {counts[ERROR]} ERROR" if counts[ERROR] else "")
-        + " against the targets of issue 6 (section 6); `info` rows have no target.",
+        + " against the targets of issues 6 (section 6) and 16 (the real network);"
+        " `info` rows have no target.",
         "",
         *table(
             ["scenario", "measured", "result", "target", "status"],

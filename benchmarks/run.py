@@ -1,6 +1,6 @@
 """``python -m benchmarks.run``: every scenario, one table of ratios, ``docs/benchmarks.md``.
 
-    python -m benchmarks.run            # the full run (≈ 10 min on 2 cores), writes docs/
+    python -m benchmarks.run            # the full run (≈ 15 min on 2 cores), writes docs/
     python -m benchmarks.run --quick    # smoke sizes (< 2 min), writes bench-data/
     python -m benchmarks.run --only small,memory
     python -m benchmarks.run --only network  # jitter, stray 429s, a real limit, kills
@@ -46,7 +46,7 @@ class Sizes:
     mixed_records: int
     overhead_rows: int
     adaptive: tuple[int, float, int]  # files, sandbox rate (req/s), trials
-    network: tuple[int, int]  # one-file candidates, seeds
+    network: tuple[int, int, int]  # one-file candidates, seeds, candidates of the long run
 
 
 FULL = Sizes(
@@ -56,7 +56,7 @@ FULL = Sizes(
     mixed_records=400,
     overhead_rows=100_000,
     adaptive=(500, 50.0, 2),
-    network=(300, 3),
+    network=(300, 3, 1000),
 )
 QUICK = Sizes(
     small=(500, 20_000, 50, 1),
@@ -65,7 +65,7 @@ QUICK = Sizes(
     mixed_records=40,
     overhead_rows=5_000,
     adaptive=(100, 50.0, 1),
-    network=(60, 1),
+    network=(60, 1, 0),
 )
 
 
@@ -156,7 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 trials=sizes.adaptive[2],
             ),
             "network": lambda: run_network(
-                server, small[: sizes.network[0]], runs / "network", seeds=sizes.network[1]
+                server,
+                small[: sizes.network[0]],
+                runs / "network",
+                seeds=sizes.network[1],
+                long_files=small[: sizes.network[2]],
             ),
         }
         for name in names:

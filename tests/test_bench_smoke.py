@@ -41,5 +41,6 @@ def test_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
         "requests",
         "local overhead",
         "rate limit",
+        "real network",
     ):
         assert scenario in text, scenario

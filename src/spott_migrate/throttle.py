@@ -257,11 +257,6 @@ class RateLimiter:
                     wait = (1 - self._tokens) / self.rate
             self._sleep(min(wait, 1.0))
 
-    def pause(self, seconds: float) -> None:
-        """Hold every caller for ``seconds``."""
-        with self._lock:
-            self._pause(self._clock(), seconds)
-
     def observe(
         self, status: int | None, elapsed: float, *, retry_after: float | None = None
     ) -> None:

@@ -14,8 +14,14 @@ a *limit*, when this run is the one sending too fast. Only a limit calls for a l
   ``Retry-After`` has passed, after a persisting share the rate steps a little further under for
   two seconds. Anything less is stray: only the refused request waits, following its own
   ``Retry-After`` (the retry policy). A 429 to a request sent before the last verdict is old
-  news. After two seconds without another limit the rate is back at the rate that works, then
-  probes upward: gently at first, faster the longer answers stay clean.
+  news.
+- **Probation**: the lower rate is an experiment. A real limit's 429s fall away below it;
+  strays come whatever the rate, so when the share of 429s does not fall clearly over the next
+  hundred answers the verdict is undone and the rate that worked before is back.
+- **Probing**: after two seconds without another limit the rate is back at the rate that works,
+  then probes upward, gently at first and faster the longer answers stay clean. A rate held for
+  five seconds without a single 429 becomes the rate that works; 429s beyond the usual share
+  while probing end the probe, back at the rate that works.
 - **Window**: how many requests may be in flight. It grows by one per window of answers and
   shrinks by one when the median latency of the last answers reaches twice the median of the
   last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
@@ -26,11 +32,13 @@ The limit is per key, not per thread, so one object serves the whole run.
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 
 # --- telling a limit from stray 429s
@@ -46,12 +54,21 @@ _PERSIST_SECONDS = 10.0
 _PERSIST_SHARE = 0.10
 _PERSIST_MIN = 10
 _PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
+# While probing above the rate that works, a smaller excess over the usual share of 429s (not
+# capped here, and judged as unlikely from chance) ends the probe.
+_PROBE_SHARE = 0.05
+_PROBE_MIN = 3
+# After a burst or persisting share, this many answers at the lower rate are the experiment.
+_TRIAL_ANSWERS = 100
 # What the server takes: the requests it accepted that were sent in the second before it
 # began refusing (limits are mostly counted per second or per minute).
 _TAKEN_SECONDS = 1.0
 _BACKGROUND_SECONDS = 60.0
 _BACKGROUND_PRIOR = 100  # answers' worth of "no strays" to start from
 _BACKGROUND_MAX = 0.05
+_USUAL_PRIOR = 20
+# Answers count towards the background while the rate is within this of the rate that works.
+_BACKGROUND_BAND = 1.02
 # --- what a limit does to the rate
 # The rate that works is a little under what the server accepted (sending at exactly its limit
 # gets refusals from timing noise alone), and for two seconds the rate steps further under, to
@@ -59,6 +76,9 @@ _BACKGROUND_MAX = 0.05
 _MARGIN = 0.98
 _STEP_UNDER = 0.95
 _HOLD_SECONDS = 2.0  # this long without a new limit counts as clean
+# A rate probed above the rate that works must go this long without a single 429 to become it:
+# just above a limit, 429s come every second or two.
+_PROVEN_SECONDS = 5.0
 _DEFAULT_PAUSE = 1.0  # a burst of 429s that named no Retry-After
 # Growth per second above the rate that works: 0.1 % at first, doubling every 5 clean seconds
 # up to 25 %: a limit just found is not hammered (each 429 idles a worker for its Retry-After),
@@ -77,6 +97,7 @@ class Limit(Enum):
 
     BURST = "burst"  # half of the last answers refused, or several in a row
     PERSISTING = "persisting"  # refused persistently more often than the key's background
+    PROBE = "probe"  # refused more than the background since the rate rose above what works
 
 
 class _Answer:
@@ -100,8 +121,8 @@ class _Answers:
 
     The *background* is the share of 429s the key gets anyway, measured over the last minute
     on answers that came while the run was at or under the rate that works (not probing above
-    it, not just after a limit). Those 429s are someone else's doing, so they are not held
-    against the rate.
+    it), to requests sent since the last limit. Those 429s are someone else's doing, so they
+    are not held against the rate.
     """
 
     def __init__(self) -> None:
@@ -151,9 +172,14 @@ class _Answers:
         return min((a.at + a.wait for a in self._recent_refusals(most, sent_after)), default=0.0)
 
     def background(self) -> float:
-        """The key's share of 429s we did not cause (none at first, one in twenty at most)."""
+        """The key's share of 429s we did not cause, cautiously: none at first, one in twenty
+        at most (a limit we overshoot from the start must not pass for the background)."""
         share = self._bg_refused / (self._bg_answers + _BACKGROUND_PRIOR)
         return min(_BACKGROUND_MAX, share)
+
+    def usual(self) -> float:
+        """The share of 429s at the rate that works, as measured (to compare a probe with)."""
+        return self._bg_refused / (self._bg_answers + _USUAL_PRIOR)
 
     def not_background(self, since: float) -> None:
         """The answers since ``since`` showed a limit: they say nothing about the background."""
@@ -167,6 +193,25 @@ class _Answers:
             answer.background = False
             self._bg_answers -= 1
             self._bg_refused -= answer.refused
+
+
+@dataclass
+class _Trial:
+    """A limit on probation: the lower rate is the experiment. A real limit's 429s fall away
+    below it; strays come whatever the rate, and then the verdict is undone."""
+
+    good_rate: float  # before the verdict
+    rate: float
+    answers: int  # answers and 429s that led to the verdict
+    refused: int
+    watch_from: float  # answers to requests sent after this are the experiment's
+
+    def undo(self, answers: int, refused: int) -> bool:
+        """Whether the share of 429s failed to fall clearly (by two standard errors)."""
+        before, after = self.refused / self.answers, refused / answers
+        pooled = (self.refused + refused) / (self.answers + answers)
+        error = math.sqrt(pooled * (1 - pooled) * (1 / self.answers + 1 / answers))
+        return before - after < 2 * error
 
 
 class _Latency:
@@ -222,6 +267,9 @@ class RateLimiter:
         self._good_rate = self._max_rate
         self._hold_until = self._stamp
         self._marks: deque[tuple[float, float]] = deque()  # (when, rate) while probing upward
+        self._probe_since: float | None = None  # when the rate rose above the rate that works
+        self._trial: _Trial | None = None
+        self.undone = 0  # limits found to be strays after all
         self._evidence_since = self._stamp  # 429s to requests sent before a cut are old news
         self._answers = _Answers()
         self._latency = _Latency()
@@ -264,16 +312,20 @@ class RateLimiter:
         the ``Retry-After`` in seconds, if the server gave one."""
         with self._lock:
             now = self._clock()
-            # Probing above the rate that works, or just after a limit, 429s may be ours.
-            background = now >= self._hold_until and self.rate <= self._good_rate * 1.001
+            # Probing above the rate that works, or sent before the last limit, 429s may be ours.
+            sent = now - elapsed
+            near = self.rate <= self._good_rate * _BACKGROUND_BAND
+            background = sent > self._evidence_since and near
             if status == 429:
                 wait = _DEFAULT_PAUSE if retry_after is None else retry_after
-                self._answers.add(_Answer(now, now - elapsed, True, background, wait))
+                self._answers.add(_Answer(now, sent, True, background, wait))
                 self._throttled(now)
             elif status is not None and status < 500:
-                self._answers.add(_Answer(now, now - elapsed, False, background))
+                self._answers.add(_Answer(now, sent, False, background))
                 if self.adaptive:
                     self._healthy(elapsed)
+            if self._trial is not None:
+                self._judge_trial(now)
 
     # ------------------------------------------------------------------ internals
     def _pause(self, now: float, seconds: float) -> None:
@@ -294,11 +346,15 @@ class RateLimiter:
         self._stamp = now
 
     def _prove(self, now: float) -> None:
-        """A rate held for `_HOLD_SECONDS` without a limit becomes the rate that works."""
+        """A rate held for `_PROVEN_SECONDS` without a 429 becomes the rate that works."""
         marks = self._marks
+        if self.rate <= self._good_rate:
+            self._probe_since = None
+        elif self._probe_since is None:
+            self._probe_since = now
         if self.rate > self._good_rate and (not marks or now - marks[-1][0] >= 0.25):
             marks.append((now, self.rate))
-        while marks and now - marks[0][0] >= _HOLD_SECONDS:
+        while marks and now - marks[0][0] >= _PROVEN_SECONDS:
             self._good_rate = max(self._good_rate, marks.popleft()[1])
 
     def _verdict(self, now: float) -> Limit | None:
@@ -314,16 +370,27 @@ class RateLimiter:
         enough = answers >= _PERSIST_ANSWERS and refused >= _PERSIST_MIN
         if enough and refused >= (self._answers.background() + _PERSIST_SHARE) * answers:
             return Limit.PERSISTING
+        if self._probe_since is not None:
+            # Strays come whatever our rate; a limit's 429s come once the rate is above it.
+            answers, refused = self._answers.tally(
+                now, _PERSIST_SECONDS, max(since, self._probe_since)
+            )
+            usual = self._answers.usual()
+            expected = usual * answers
+            unusual = expected + 2 * math.sqrt(expected * (1 - usual)) + 1
+            if refused >= max(_PROBE_MIN, (usual + _PROBE_SHARE) * answers, unusual):
+                return Limit.PROBE
         return None
 
     def _throttled(self, now: float) -> None:
         limit = self._verdict(now)
+        self._marks.clear()  # a probed rate that met a 429 is not proven, stray or not
         if limit is None:
             self.stray_429s += 1  # only the refused request waits, in the retry policy
             return
         self.limits_found.append(limit)
         evidence, self._evidence_since = self._evidence_since, now
-        self._marks.clear()
+        self._probe_since = None
         self._answers.not_background(now - _PERSIST_SECONDS)
         if limit is Limit.BURST:
             # Most of what we send is refused: sending more before there is room is waste. The
@@ -333,6 +400,12 @@ class RateLimiter:
         if not self.adaptive:
             return
         self._refill(now)
+        if limit is Limit.PROBE:
+            # The probe went too far: back to the rate proven last, which stays what works.
+            self.rate = self._good_rate
+            self._hold_until = now + _HOLD_SECONDS
+            return
+        self._start_trial(now, evidence)
         taken = self._answers.taken_before_refusal(_BURST_ANSWERS, evidence)
         answers, refused = taken or (0, 0)
         # What the server was taking from us; the key's usual strays would have been taken too.
@@ -343,6 +416,30 @@ class RateLimiter:
         under = 1.0 if self._paused_until > now else _STEP_UNDER
         self.rate = max(self._floor, under * self._good_rate)
         self._hold_until = max(now + _HOLD_SECONDS, self._paused_until + _HOLD_SECONDS / 2)
+        if self._trial is not None:  # the experiment is what is sent after the hold
+            self._trial.watch_from = self._hold_until
+
+    def _start_trial(self, now: float, evidence: float) -> None:
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, evidence)
+        trial = self._trial
+        if trial is None:
+            trial = _Trial(self._good_rate, self.rate, answers, refused, now)
+        else:  # a limit again while on probation: the first verdict's rates are still the base
+            trial.answers, trial.refused = trial.answers + answers, trial.refused + refused
+        self._trial = trial
+        trial.watch_from = now  # set again once the hold is known; see _throttled
+
+    def _judge_trial(self, now: float) -> None:
+        trial = self._trial
+        assert trial is not None
+        answers, refused = self._answers.tally(now, _BACKGROUND_SECONDS, trial.watch_from)
+        if answers < _TRIAL_ANSWERS:
+            return
+        self._trial = None
+        if trial.answers and trial.undo(answers, refused):
+            self.undone += 1
+            self._good_rate = max(self._good_rate, trial.good_rate)
+            self.rate = max(self.rate, min(trial.rate, self._max_rate))
 
     def _healthy(self, elapsed: float) -> None:
         rising = self._latency.add(elapsed)

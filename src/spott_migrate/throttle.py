@@ -262,7 +262,6 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._stamp = clock()
-        self._started = self._stamp
         self._paused_until = 0.0
         self._good_rate = self._max_rate
         self._hold_until = self._stamp

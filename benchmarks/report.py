@@ -69,7 +69,8 @@ def render(
         "",
         f"{counts[PASS]} PASS, {counts[FAIL]} FAIL"
         + (f", {counts[ERROR]} ERROR" if counts[ERROR] else "")
-        + " against the targets of issues 6 (section 6), 11 (item 7) and 12;"
+        + " against the targets of issues 6 (section 6), 11 (item 7), 12 and 16 (the real"
+        " network);"
         " `info` rows have no target.",
         "",
         *table(

@@ -1,9 +1,10 @@
 """``python -m benchmarks.run``: every scenario, one table of ratios, ``docs/benchmarks.md``.
 
-    python -m benchmarks.run            # the full run (≈ 10 min on 2 cores), writes docs/
+    python -m benchmarks.run            # the full run (≈ 15 min on 2 cores), writes docs/
     python -m benchmarks.run --quick    # smoke sizes (< 2 min), writes bench-data/
     python -m benchmarks.run --only small,memory
     python -m benchmarks.run --only million   # the million-row section alone (≈ 15 min)
+    python -m benchmarks.run --only network  # jitter, stray 429s, a real limit, kills
 
 Exit code 0 when every scenario ran (FAILs against targets included; ``--strict`` makes
 those 1 too), 1 when a scenario broke.
@@ -27,6 +28,7 @@ from benchmarks.measure import say
 from benchmarks.memory import run_memory
 from benchmarks.million import DEFAULT_DIR as MILLION_DIR
 from benchmarks.million import MillionSizes, run_million
+from benchmarks.network import run_network
 from benchmarks.overhead import manifest_template, run_overhead
 from benchmarks.report import ERROR, FAIL, Row, Section, render
 from benchmarks.request_count import run_requests
@@ -34,7 +36,17 @@ from benchmarks.server import BenchServer
 from benchmarks.throughput import Workload, measure_workload, section
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = ("small", "large", "memory", "requests", "overhead", "adaptive", "index", "million")
+SCENARIOS = (
+    "small",
+    "large",
+    "memory",
+    "requests",
+    "overhead",
+    "adaptive",
+    "network",
+    "index",
+    "million",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class Sizes:
     adaptive: tuple[int, float, int]  # files, sandbox rate (req/s), trials
     index: index_resolution.Sizes  # tenant and legacy export (its own sandbox child)
     million: MillionSizes
+    network: tuple[int, int, int]  # one-file candidates, seeds, candidates of the long run
 
 
 FULL = Sizes(
@@ -60,6 +73,7 @@ FULL = Sizes(
     adaptive=(500, 50.0, 2),
     index=index_resolution.FULL,
     million=MillionSizes(),
+    network=(300, 3, 1000),
 )
 QUICK = Sizes(
     small=(500, 20_000, 50, 1),
@@ -70,6 +84,7 @@ QUICK = Sizes(
     adaptive=(100, 50.0, 1),
     index=index_resolution.QUICK,
     million=MillionSizes(rows=20_000, xlsx_rows=20_000, trials=1, help_trials=3),
+    network=(60, 1, 0),
 )
 
 
@@ -127,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(runs, ignore_errors=True)
 
     say(f"data in {root} (built once, then reused)")
-    wants_small = {"small", "adaptive"} & set(names)
+    wants_small = {"small", "adaptive", "network"} & set(names)
     small = datagen.uniform_set(root, "s", *sizes.small[:2]) if wants_small else []
     large = datagen.uniform_set(root, "l", *sizes.large[:2]) if "large" in names else []
     sparse = datagen.sparse_set(root, *sizes.memory) if "memory" in names else []
@@ -171,6 +186,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 root, runs / "index", sizes.index
             ),
             "million": lambda: run_million(server, million_dir, sizes.million),
+            "network": lambda: run_network(
+                server,
+                small[: sizes.network[0]],
+                runs / "network",
+                seeds=sizes.network[1],
+                long_files=small[: sizes.network[2]],
+            ),
         }
         for name in names:
             say(f"=== {name}")

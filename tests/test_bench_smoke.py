@@ -43,5 +43,6 @@ def test_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
         "rate limit",
         "tenant index",
         "a million rows",
+        "real network",
     ):
         assert scenario in text, scenario

@@ -453,12 +453,21 @@ class SpottClient:
             with self._count_lock:
                 self._on_the_wire -= 1
         self.answered = True
-        self.limiter.observe(response.status_code, time.monotonic() - started)
+        status = response.status_code
+        wait = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None
+        # The limiter decides whether a 429 holds back every caller or only this request.
+        self.limiter.observe(
+            status,
+            time.monotonic() - started,
+            retry_after=None if wait is None else min(wait, self.retry.retry_after_cap),
+        )
         if response.is_success:
             return response
-        raise self._error_for(response, method, url)
+        raise self._error_for(response, method, url, wait)
 
-    def _error_for(self, response: httpx.Response, method: str, url: str) -> Exception:
+    def _error_for(
+        self, response: httpx.Response, method: str, url: str, retry_after: float | None
+    ) -> Exception:
         status = response.status_code
         message, request_id = _error_text(response)
         text = self._scrub(f"{method} {url} → {status}: {message}")
@@ -469,12 +478,9 @@ class SpottClient:
                 request_id=request_id,
             )
         if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            if wait is not None:
-                self.limiter.pause(min(wait, self.retry.retry_after_cap))
-            else:
-                self.limiter.pause(self.retry.backoff_base)
-            return TransientApiError(text, status=status, request_id=request_id, retry_after=wait)
+            return TransientApiError(
+                text, status=status, request_id=request_id, retry_after=retry_after
+            )
         if status == 408 or status >= 500:
             return OutcomeUnknownError(text, status=status, request_id=request_id)
         return PermanentApiError(text, status=status, request_id=request_id)

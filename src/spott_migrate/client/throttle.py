@@ -1,27 +1,236 @@
 """Keeping under Spott's per-key request rate, shared by every worker thread.
 
-Two limits, both adjusted as answers come in (AIMD: additive increase, multiplicative decrease):
+An API key is often shared with the agency's other integrations (job boards, the website), so
+429s come in two kinds: *stray* ones, when someone else used the key's budget for a moment, and
+a *limit*, when this run is the one sending too fast. Only a limit calls for a lower rate.
 
-- **rate**: a token bucket never lets more than the configured ceiling start per minute. After a
-  429 the rate drops to a little under what the server was actually accepting, and everyone
-  pauses for the ``Retry-After``; while all is well it creeps back up by 1 % a second.
-- **window**: how many requests may be in flight. It starts at two, grows by one per window of
-  quick successes, shrinks by one when latency climbs well above its best, and halves on a 429.
+- **Ceiling**: a token bucket never lets more than the configured ``per_minute`` start. It is
+  never exceeded, whatever the server says.
+- **Rate**: each 429 is weighed against the answers around it. A *burst* (about half of the
+  last answers refused, or three in a row) or a *persisting share* (a tenth of the last ten
+  seconds' answers more than the key's usual share of strays) means a limit. The rate that
+  works becomes a little under what the server took in the second before it refused, and the
+  rate goes there; after a burst every caller first waits until the first 429's
+  ``Retry-After`` has passed, after a persisting share the rate steps a little further under for
+  two seconds. Anything less is stray: only the refused request waits, following its own
+  ``Retry-After`` (the retry policy). A 429 to a request sent before the last verdict is old
+  news.
+- **Probation**: the lower rate is an experiment. A real limit's 429s fall away below it;
+  strays come whatever the rate, so when the share of 429s does not fall clearly over the next
+  hundred answers the verdict is undone and the rate that worked before is back.
+- **Probing**: after two seconds without another limit the rate is back at the rate that works,
+  then probes upward, gently at first and faster the longer answers stay clean. A rate held for
+  five seconds without a single 429 becomes the rate that works; 429s beyond the usual share
+  while probing end the probe, back at the rate that works.
+- **Window**: how many requests may be in flight. It grows by one per window of answers and
+  shrinks by one when the median latency of the last answers reaches twice the median of the
+  last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
 
 The limit is per key, not per thread, so one object serves the whole run.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+import statistics
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 
-# After one decrease, no other for this long: one overload shows up in several answers.
-_COOLDOWN = 1.0
-# Latency this many times the best seen counts as "rising".
-_SLOW_FACTOR = 2.5
+# --- telling a limit from stray 429s
+# Chosen so that strays at up to 5 % of answers make a false alarm a few times an hour at most
+# (simulated at 8-50 answers a second), while an overshoot of a limit by a tenth is caught.
+# A burst: k of the last 2k answers refused, k being the most requests in flight, but three to
+# five (each refused request waits out its Retry-After, so a hard limit may refuse only one per
+# worker before they all sleep); or three in a row.
+_BURST_MIN = 5
+_BURST_RUN = 3
+_BURST_ANSWERS = 10  # the last answers a burst's first 429 is looked for in
+_PERSIST_SECONDS = 10.0
+_PERSIST_SHARE = 0.10
+_PERSIST_MIN = 10
+_PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
+# While probing above the rate that works, a smaller excess over the usual share of 429s (not
+# capped here, and judged as unlikely from chance) ends the probe.
+_PROBE_SHARE = 0.05
+_PROBE_MIN = 3
+# After a burst or persisting share, this many answers at the lower rate are the experiment.
+_TRIAL_ANSWERS = 100
+# What the server takes: the requests it accepted that were sent in the second before it
+# began refusing (limits are mostly counted per second or per minute).
+_TAKEN_SECONDS = 1.0
+_BACKGROUND_SECONDS = 60.0
+_BACKGROUND_PRIOR = 100  # answers' worth of "no strays" to start from
+_BACKGROUND_MAX = 0.05
+_USUAL_PRIOR = 20
+# Answers count towards the background while the rate is within this of the rate that works.
+_BACKGROUND_BAND = 1.02
+# --- what a limit does to the rate
+# The rate that works is a little under what the server accepted (sending at exactly its limit
+# gets refusals from timing noise alone), and for two seconds the rate steps further under, to
+# let the server's bucket refill.
+_MARGIN = 0.98
+_STEP_UNDER = 0.95
+_HOLD_SECONDS = 2.0  # this long without a new limit counts as clean
+# A rate probed above the rate that works must go this long without a single 429 to become it:
+# just above a limit, 429s come every second or two.
+_PROVEN_SECONDS = 5.0
+_DEFAULT_PAUSE = 1.0  # a burst of 429s that named no Retry-After
+# Growth per second above the rate that works: 0.1 % at first, doubling every 5 clean seconds
+# up to 25 %: a limit just found is not hammered (each 429 idles a worker for its Retry-After),
+# yet ten times the rate is reached within 45 s of clean answers.
+_PROBE = 0.001
+_PROBE_DOUBLING_SECONDS = 5.0
+_PROBE_MAX = 0.25
+# --- the in-flight window
+_RECENT = 16  # latencies judged together
+_BASELINE = 256  # latencies the baseline median is taken over
+_SLOW_FACTOR = 2.0
+
+
+class Limit(Enum):
+    """How 429s were judged to show a real limit."""
+
+    BURST = "burst"  # half of the last answers refused, or several in a row
+    PERSISTING = "persisting"  # refused persistently more often than the key's background
+    PROBE = "probe"  # refused more than the background since the rate rose above what works
+
+
+class _Answer:
+    """One answer, as the rate control remembers it."""
+
+    __slots__ = ("at", "background", "refused", "sent", "wait")
+
+    def __init__(
+        self, at: float, sent: float, refused: bool, background: bool, wait: float = 0.0
+    ) -> None:
+        self.at = at
+        self.sent = sent
+        self.refused = refused
+        self.background = background
+        self.wait = wait  # a 429's Retry-After (or the default pause), in seconds
+
+
+class _Answers:
+    """Recent answers: when each came and its request left, whether it was a 429, and the key's
+    background share.
+
+    The *background* is the share of 429s the key gets anyway, measured over the last minute
+    on answers that came while the run was at or under the rate that works (not probing above
+    it), to requests sent since the last limit. Those 429s are someone else's doing, so they
+    are not held against the rate.
+    """
+
+    def __init__(self) -> None:
+        self._log: deque[_Answer] = deque()
+        self._bg_answers = 0
+        self._bg_refused = 0
+
+    def add(self, answer: _Answer) -> None:
+        self._log.append(answer)
+        if answer.background:
+            self._bg_answers += 1
+            self._bg_refused += answer.refused
+        while self._log and answer.at - self._log[0].at > _BACKGROUND_SECONDS:
+            self._drop_background(self._log.popleft())
+
+    def tally(
+        self, now: float, seconds: float, sent_after: float, most: int | None = None
+    ) -> tuple[int, int]:
+        """Answers and 429s of the last ``seconds`` (and at most the last ``most`` answers),
+        counting only requests sent after ``sent_after``."""
+        answers = refused = 0
+        for answer in reversed(self._log):
+            if answer.at <= now - seconds or answers == most:
+                break
+            if answer.sent > sent_after:
+                answers += 1
+                refused += answer.refused
+        return answers, refused
+
+    def _recent_refusals(self, most: int, sent_after: float) -> list[_Answer]:
+        recent = itertools.islice(reversed(self._log), most)
+        return [a for a in recent if a.refused and a.sent > sent_after]
+
+    def taken_before_refusal(self, most: int, sent_after: float) -> tuple[int, int] | None:
+        """Answers and 429s to the requests sent in the `_TAKEN_SECONDS` before the earliest
+        refused one (sent after ``sent_after``) among the last ``most`` answers; None if there
+        is no such refused one."""
+        first = min((a.sent for a in self._recent_refusals(most, sent_after)), default=None)
+        if first is None:
+            return None
+        window = [a for a in self._log if first - _TAKEN_SECONDS < a.sent <= first]
+        return len(window), sum(a.refused for a in window)
+
+    def first_room(self, most: int, sent_after: float) -> float:
+        """When the earliest 429 (to a request sent after ``sent_after``) among the last
+        ``most`` answers said there would be room."""
+        return min((a.at + a.wait for a in self._recent_refusals(most, sent_after)), default=0.0)
+
+    def background(self) -> float:
+        """The key's share of 429s we did not cause, cautiously: none at first, one in twenty
+        at most (a limit we overshoot from the start must not pass for the background)."""
+        share = self._bg_refused / (self._bg_answers + _BACKGROUND_PRIOR)
+        return min(_BACKGROUND_MAX, share)
+
+    def usual(self) -> float:
+        """The share of 429s at the rate that works, as measured (to compare a probe with)."""
+        return self._bg_refused / (self._bg_answers + _USUAL_PRIOR)
+
+    def not_background(self, since: float) -> None:
+        """The answers since ``since`` showed a limit: they say nothing about the background."""
+        for answer in reversed(self._log):
+            if answer.at < since:
+                break
+            self._drop_background(answer)
+
+    def _drop_background(self, answer: _Answer) -> None:
+        if answer.background:
+            answer.background = False
+            self._bg_answers -= 1
+            self._bg_refused -= answer.refused
+
+
+@dataclass
+class _Trial:
+    """A limit on probation: the lower rate is the experiment. A real limit's 429s fall away
+    below it; strays come whatever the rate, and then the verdict is undone."""
+
+    good_rate: float  # before the verdict
+    rate: float
+    answers: int  # answers and 429s that led to the verdict
+    refused: int
+    watch_from: float  # answers to requests sent after this are the experiment's
+
+    def undo(self, answers: int, refused: int) -> bool:
+        """Whether the share of 429s failed to fall clearly (by two standard errors)."""
+        before, after = self.refused / self.answers, refused / answers
+        pooled = (self.refused + refused) / (self.answers + answers)
+        error = math.sqrt(pooled * (1 - pooled) * (1 / self.answers + 1 / answers))
+        return before - after < 2 * error
+
+
+class _Latency:
+    """Latencies of successful answers; every `_RECENT` of them, a verdict on congestion."""
+
+    def __init__(self) -> None:
+        self._recent: deque[float] = deque(maxlen=_RECENT)
+        self._baseline: deque[float] = deque(maxlen=_BASELINE)
+        self._fresh = 0
+
+    def add(self, elapsed: float) -> bool | None:
+        """Record one; return whether latency is rising when a group is complete, else None."""
+        self._recent.append(elapsed)
+        self._baseline.append(elapsed)
+        self._fresh += 1
+        if self._fresh < _RECENT or len(self._baseline) < 2 * _RECENT:
+            return None
+        self._fresh = 0
+        return statistics.median(self._recent) > _SLOW_FACTOR * statistics.median(self._baseline)
 
 
 class RateLimiter:
@@ -44,6 +253,7 @@ class RateLimiter:
         self._max_rate = max(
             self.ceiling * 0.5, min(self.ceiling - self.burst / 60.0, 0.98 * self.ceiling)
         )
+        self._floor = self._max_rate / 100
         self.rate = self._max_rate
         self.adaptive = adaptive
         self.max_window = max(1, max_window)
@@ -53,10 +263,19 @@ class RateLimiter:
         self._sleep = sleep
         self._stamp = clock()
         self._paused_until = 0.0
-        self._last_cut = -_COOLDOWN
-        self._best_latency: float | None = None
+        self._good_rate = self._max_rate
+        self._hold_until = self._stamp
+        self._marks: deque[tuple[float, float]] = deque()  # (when, rate) while probing upward
+        self._probe_since: float | None = None  # when the rate rose above the rate that works
+        self._trial: _Trial | None = None
+        self.undone = 0  # limits found to be strays after all
+        self._evidence_since = self._stamp  # 429s to requests sent before a cut are old news
+        self._answers = _Answers()
+        self._latency = _Latency()
         self._streak = 0
-        self._accepted: deque[float] = deque()  # times of recent successful answers
+        self._congested = False
+        self.limits_found: list[Limit] = []
+        self.stray_429s = 0
         self._lock = threading.Lock()
 
     @property
@@ -64,6 +283,12 @@ class RateLimiter:
         """Requests that may be in flight now."""
         with self._lock:
             return max(1, int(self._window))
+
+    @property
+    def good_rate(self) -> float:
+        """Requests per second last seen to work (the ceiling until a limit is found)."""
+        with self._lock:
+            return self._good_rate
 
     def acquire(self) -> None:
         """Wait for a token (and for any pause to end)."""
@@ -79,54 +304,151 @@ class RateLimiter:
                     wait = (1 - self._tokens) / self.rate
             self._sleep(min(wait, 1.0))
 
-    def pause(self, seconds: float) -> None:
-        """Hold every caller for ``seconds`` (after a 429)."""
-        with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-            self._tokens = 0.0
-
-    def observe(self, status: int | None, elapsed: float) -> None:
-        """Learn from one answer: its status (None: no answer) and how long it took."""
-        if not self.adaptive:
-            return
+    def observe(
+        self, status: int | None, elapsed: float, *, retry_after: float | None = None
+    ) -> None:
+        """Learn from one answer: its status (None: no answer), how long it took, and for a 429
+        the ``Retry-After`` in seconds, if the server gave one."""
         with self._lock:
             now = self._clock()
+            # Probing above the rate that works, or sent before the last limit, 429s may be ours.
+            sent = now - elapsed
+            near = self.rate <= self._good_rate * _BACKGROUND_BAND
+            background = sent > self._evidence_since and near
             if status == 429:
+                wait = _DEFAULT_PAUSE if retry_after is None else retry_after
+                self._answers.add(_Answer(now, sent, True, background, wait))
                 self._throttled(now)
             elif status is not None and status < 500:
-                self._healthy(now, elapsed)
+                self._answers.add(_Answer(now, sent, False, background))
+                if self.adaptive:
+                    self._healthy(elapsed)
+            if self._trial is not None:
+                self._judge_trial(now)
+
+    # ------------------------------------------------------------------ internals
+    def _pause(self, now: float, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._tokens = 0.0
 
     def _refill(self, now: float) -> None:
-        if self.adaptive and self.rate < self._max_rate and now - self._last_cut > _COOLDOWN:
-            grown = self.rate * (1.01 ** (now - self._stamp))
-            self.rate = min(self._max_rate, grown)
+        if self.adaptive and now >= self._hold_until:
+            if self.rate < self._good_rate:
+                self.rate = self._good_rate  # clean again: straight back to what worked
+            elif self.rate < self._max_rate:
+                clean = now - self._hold_until
+                growth = min(_PROBE_MAX, _PROBE * 2 ** (clean / _PROBE_DOUBLING_SECONDS))
+                elapsed = max(0.0, now - max(self._stamp, self._hold_until))
+                self.rate = min(self._max_rate, self.rate * (1 + growth) ** elapsed)
+            self._prove(now)
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    def _throttled(self, now: float) -> None:
-        if now - self._last_cut < _COOLDOWN:
-            return
-        self._last_cut = now
-        while self._accepted and now - self._accepted[0] > 2.0:
-            self._accepted.popleft()
-        accepted_rate = len(self._accepted) / 2.0
-        # Just under what the server was taking, rather than blindly half: a gentler sawtooth.
-        target = 0.85 * accepted_rate if accepted_rate else self.rate * 0.5
-        self.rate = max(self._max_rate / 100, min(self.rate, target))
-        self._window = max(1.0, self._window / 2)
-        self._streak = 0
+    def _prove(self, now: float) -> None:
+        """A rate held for `_PROVEN_SECONDS` without a 429 becomes the rate that works."""
+        marks = self._marks
+        if self.rate <= self._good_rate:
+            self._probe_since = None
+        elif self._probe_since is None:
+            self._probe_since = now
+        if self.rate > self._good_rate and (not marks or now - marks[-1][0] >= 0.25):
+            marks.append((now, self.rate))
+        while marks and now - marks[0][0] >= _PROVEN_SECONDS:
+            self._good_rate = max(self._good_rate, marks.popleft()[1])
 
-    def _healthy(self, now: float, elapsed: float) -> None:
-        self._accepted.append(now)
-        if len(self._accepted) > 4096:
-            self._accepted.popleft()
-        best = self._best_latency
-        self._best_latency = elapsed if best is None else min(elapsed, best * 1.001)
-        if best is not None and elapsed > _SLOW_FACTOR * best and self._window > 1:
-            if now - self._last_cut >= _COOLDOWN:
-                self._last_cut = now
-                self._window = max(1.0, self._window - 1)
+    def _verdict(self, now: float) -> Limit | None:
+        since = self._evidence_since
+        least = max(_BURST_RUN, min(_BURST_MIN, self.max_window))
+        _, refused = self._answers.tally(now, _PERSIST_SECONDS, since, 2 * least)
+        if refused >= least:
+            return Limit.BURST
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since, _BURST_RUN)
+        if answers == refused == _BURST_RUN:
+            return Limit.BURST
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, since)
+        enough = answers >= _PERSIST_ANSWERS and refused >= _PERSIST_MIN
+        if enough and refused >= (self._answers.background() + _PERSIST_SHARE) * answers:
+            return Limit.PERSISTING
+        if self._probe_since is not None:
+            # Strays come whatever our rate; a limit's 429s come once the rate is above it.
+            answers, refused = self._answers.tally(
+                now, _PERSIST_SECONDS, max(since, self._probe_since)
+            )
+            usual = self._answers.usual()
+            expected = usual * answers
+            unusual = expected + 2 * math.sqrt(expected * (1 - usual)) + 1
+            if refused >= max(_PROBE_MIN, (usual + _PROBE_SHARE) * answers, unusual):
+                return Limit.PROBE
+        return None
+
+    def _throttled(self, now: float) -> None:
+        limit = self._verdict(now)
+        self._marks.clear()  # a probed rate that met a 429 is not proven, stray or not
+        if limit is None:
+            self.stray_429s += 1  # only the refused request waits, in the retry policy
             return
+        self.limits_found.append(limit)
+        evidence, self._evidence_since = self._evidence_since, now
+        self._probe_since = None
+        self._answers.not_background(now - _PERSIST_SECONDS)
+        if limit is Limit.BURST:
+            # Most of what we send is refused: sending more before there is room is waste. The
+            # 429s of a burst echo one condition, so the first one's Retry-After says when;
+            # each refused request still waits out its own (the retry policy).
+            self._pause(now, self._answers.first_room(_BURST_ANSWERS, evidence) - now)
+        if not self.adaptive:
+            return
+        self._refill(now)
+        if limit is Limit.PROBE:
+            # The probe went too far: back to the rate proven last, which stays what works.
+            self.rate = self._good_rate
+            self._hold_until = now + _HOLD_SECONDS
+            return
+        self._start_trial(now, evidence)
+        taken = self._answers.taken_before_refusal(_BURST_ANSWERS, evidence)
+        answers, refused = taken or (0, 0)
+        # What the server was taking from us; the key's usual strays would have been taken too.
+        strays = min(refused, self._answers.background() * answers)
+        accepted = (answers - refused + strays) / _TAKEN_SECONDS
+        self._good_rate = max(self._floor, min(self._max_rate, self.rate, _MARGIN * accepted))
+        # After a pause the server's budget has refilled already: no need to step under too.
+        under = 1.0 if self._paused_until > now else _STEP_UNDER
+        self.rate = max(self._floor, under * self._good_rate)
+        self._hold_until = max(now + _HOLD_SECONDS, self._paused_until + _HOLD_SECONDS / 2)
+        if self._trial is not None:  # the experiment is what is sent after the hold
+            self._trial.watch_from = self._hold_until
+
+    def _start_trial(self, now: float, evidence: float) -> None:
+        answers, refused = self._answers.tally(now, _PERSIST_SECONDS, evidence)
+        trial = self._trial
+        if trial is None:
+            trial = _Trial(self._good_rate, self.rate, answers, refused, now)
+        else:  # a limit again while on probation: the first verdict's rates are still the base
+            trial.answers, trial.refused = trial.answers + answers, trial.refused + refused
+        self._trial = trial
+        trial.watch_from = now  # set again once the hold is known; see _throttled
+
+    def _judge_trial(self, now: float) -> None:
+        trial = self._trial
+        assert trial is not None
+        answers, refused = self._answers.tally(now, _BACKGROUND_SECONDS, trial.watch_from)
+        if answers < _TRIAL_ANSWERS:
+            return
+        self._trial = None
+        if trial.answers and trial.undo(answers, refused):
+            self.undone += 1
+            self._good_rate = max(self._good_rate, trial.good_rate)
+            self.rate = max(self.rate, min(trial.rate, self._max_rate))
+
+    def _healthy(self, elapsed: float) -> None:
+        rising = self._latency.add(elapsed)
+        if rising is not None:
+            self._congested = rising
+            if rising:
+                self._window = max(1.0, self._window - 1)
+                self._streak = 0
+        if self._congested:
+            return  # no growth until a group of answers is back to normal
         self._streak += 1
         if self._streak >= self._window:
             self._streak = 0

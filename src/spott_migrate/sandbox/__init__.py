@@ -9,13 +9,15 @@
 
 Modules: ``server`` (Sandbox, serve), ``process`` (child process), ``app`` (routes and the
 auth/fault/log wrapper), ``attachments`` / ``people`` / ``admin`` (endpoints), ``faults``,
-``state``, ``records``, ``settings``, ``multipart`` (streaming digests), ``sniff`` (content
-types), ``params`` and ``responses`` (request and response helpers).
+``network`` (fault rules for a real tenant's network), ``state``, ``records``, ``settings``,
+``multipart`` (streaming digests), ``sniff`` (content types), ``params`` and ``responses``
+(request and response helpers).
 """
 
 from __future__ import annotations
 
 from spott_migrate.sandbox.faults import FAULT_ENDPOINTS, FAULT_KINDS, FaultRule, Faults
+from spott_migrate.sandbox.network import network_faults
 from spott_migrate.sandbox.process import SandboxProcess, start_subprocess
 from spott_migrate.sandbox.records import (
     DEMO_RECORDS_PATH,
@@ -44,6 +46,7 @@ __all__ = [
     "TempUpload",
     "demo_records",
     "load_records",
+    "network_faults",
     "serve",
     "start_subprocess",
 ]

@@ -59,15 +59,15 @@ def _authorised(request: Request, api_key: str) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), api_key.encode())
 
 
-def _before(rule: FaultRule, request_id: str) -> Response:
+def _before(rule: FaultRule, retry_after: str | None, request_id: str) -> Response:
     if rule.kind == "rate_limit":
-        return error_response(429, "rate limit exceeded", request_id, retry_after="1")
+        return error_response(429, "rate limit exceeded", request_id, retry_after=retry_after)
     if rule.kind == "drop_before":
         envelope = error_response(502, "connection dropped", request_id)
         return DroppedResponse(502, bytes(envelope.body), request_id)
     assert rule.status is not None
     return error_response(
-        rule.status, f"sandbox fault: {rule.status}", request_id, retry_after=rule.retry_after
+        rule.status, f"sandbox fault: {rule.status}", request_id, retry_after=retry_after
     )
 
 
@@ -102,7 +102,7 @@ async def _answer(
     rule = plan.action
     if rule is not None and rule.kind in BEFORE_KINDS:
         await _drain(request)
-        return _before(rule, request_id), plan.fired
+        return _before(rule, plan.retry_after, request_id), plan.fired
     try:
         response = await handler(request, ctx)
     except ApiProblem as problem:

@@ -9,8 +9,12 @@ a kind, and when it fires:
 - none of them: on every matching request.
 
 ``after=M`` lets the first M matching requests through before any of that counts.
-``rate_limit`` ignores those triggers: it fires whenever more than ``rate`` requests were let
-through for its endpoint in the last second (a sliding window).
+``slow`` waits ``delay`` seconds plus, with ``jitter``, a uniform random 0..``jitter`` more
+(seeded like ``probability``): network latency. ``rate_limit`` ignores the triggers: it fires
+whenever ``rate`` requests a second were already let through for its endpoint within the last
+``window`` seconds (a sliding window, default one second; ``rate=20, window=60`` is 1,200 a
+minute), and answers 429 with a ``Retry-After`` saying when the oldest of them leaves the window
+(whole seconds, at least one), unless ``retry_after`` fixes the header.
 
 Several rules may fire on one request: ``slow`` delays add up, and the first other rule in
 insertion order decides what happens; a ``times`` rule is only used up when it is the one
@@ -19,6 +23,7 @@ that decides (or is a ``slow`` rule that fired).
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -50,7 +55,9 @@ _SPEC_KEYS = frozenset(
         "status",
         "retry_after",
         "delay",
+        "jitter",
         "rate",
+        "window",
         "times",
         "every",
         "probability",
@@ -81,7 +88,9 @@ class FaultRule:
     status: int | None = None
     retry_after: str | None = None
     delay: float | None = None
+    jitter: float | None = None
     rate: float | None = None
+    window: float | None = None
     times: int | None = None
     every: int | None = None
     probability: float | None = None
@@ -107,7 +116,7 @@ class FaultRule:
             self.retry_after = str(self.retry_after)  # a convenience for Python callers
         if self.retry_after is not None and not isinstance(self.retry_after, str):
             raise ConfigError("fault retry_after must be a string (the raw header value)")
-        for name in ("delay", "rate", "probability"):
+        for name in ("delay", "jitter", "rate", "window", "probability"):
             _check_number(name, getattr(self, name))
         for name, minimum in (("times", 1), ("every", 1), ("after", 0), ("seed", -(2**63))):
             _check_int(name, getattr(self, name), minimum)
@@ -120,11 +129,16 @@ class FaultRule:
             self.delay = 1.0 if self.delay is None else float(self.delay)
             if self.delay < 0:
                 raise ConfigError("slow fault delay must not be negative")
+        if self.jitter is not None and (self.kind != "slow" or self.jitter < 0):
+            raise ConfigError("jitter is for slow faults, and must not be negative")
+        if self.window is not None and (self.kind != "rate_limit" or self.window <= 0):
+            raise ConfigError("window is for rate_limit faults, and must be positive")
         if self.kind == "rate_limit":
             if self.rate is None or self.rate <= 0:
                 raise ConfigError("rate_limit fault needs a positive rate (requests per second)")
             if triggers:
                 raise ConfigError("rate_limit fires by rate; do not give times/every/probability")
+            self.window = 1.0 if self.window is None else float(self.window)
         self._rng = random.Random(self.seed)
 
     @classmethod
@@ -159,13 +173,27 @@ class FaultRule:
 
     def _admit(self, now: float) -> bool:
         window = self._window
-        while window and now - window[0] >= 1.0:
+        assert self.rate is not None and self.window is not None
+        while window and now - window[0] >= self.window:
             window.popleft()
-        assert self.rate is not None
-        if len(window) >= self.rate:
+        if len(window) >= max(1, int(self.rate * self.window)):
             return False
         window.append(now)
         return True
+
+    def delay_now(self) -> float:
+        """A ``slow`` rule's delay for one request, its jitter drawn."""
+        assert self.delay is not None
+        return self.delay + (self._rng.uniform(0, self.jitter) if self.jitter else 0.0)
+
+    def retry_after_at(self, now: float) -> str | None:
+        """The ``Retry-After`` header of this rule's answer: as given, or for ``rate_limit``
+        the whole seconds until the oldest request in the window leaves it."""
+        if self.retry_after is not None or self.kind != "rate_limit":
+            return self.retry_after
+        assert self.window is not None
+        free_in = self.window - (now - self._window[0]) if self._window else 0.0
+        return str(max(1, math.ceil(free_in)))
 
     def to_spec(self) -> dict[str, Any]:
         """The rule's settings and counters, JSON-ready."""
@@ -183,6 +211,7 @@ class FaultPlan:
     delay: float = 0.0
     action: FaultRule | None = None
     fired: tuple[str, ...] = ()
+    retry_after: str | None = None  # the header of the deciding rule's answer
 
 
 class Faults:
@@ -201,7 +230,9 @@ class Faults:
         status: int | None = None,
         retry_after: str | None = None,
         delay: float | None = None,
+        jitter: float | None = None,
         rate: float | None = None,
+        window: float | None = None,
         times: int | None = None,
         every: int | None = None,
         probability: float | None = None,
@@ -215,7 +246,9 @@ class Faults:
             status=status,
             retry_after=retry_after,
             delay=delay,
+            jitter=jitter,
             rate=rate,
+            window=window,
             times=times,
             every=every,
             probability=probability,
@@ -258,12 +291,12 @@ class Faults:
                 if not rule.matches(endpoint) or not rule.due(now):
                     continue
                 if rule.kind == "slow":
-                    assert rule.delay is not None
-                    delay += rule.delay
+                    delay += rule.delay_now()
                 elif action is None:
                     action = rule
                 else:
                     continue  # shadowed by an earlier rule: not used up
                 rule.applied += 1
                 fired.append(rule.kind)
-        return FaultPlan(delay=delay, action=action, fired=tuple(fired))
+            retry_after = action.retry_after_at(now) if action else None
+        return FaultPlan(delay=delay, action=action, fired=tuple(fired), retry_after=retry_after)

@@ -93,6 +93,7 @@ def legacy_export(root: Path, sizes: Sizes) -> tuple[Path, dict[str, str]]:
             emails[legacy_id] = f"gone.{i}@nowhere.example"  # nobody in Spott has it
         else:
             emails[legacy_id] = f"person.{i * 2:05d}@tenant.example"  # lower case: Spott's is not
+
     def build() -> None:
         pdf = pdf_document("CV")
         for legacy_id in emails:

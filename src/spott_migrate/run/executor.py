@@ -36,7 +36,7 @@ from ..errors import (
 )
 from ..jobs import FileJob, Target
 from ..journal import Entry, Journal
-from ..plan import AssignGroup, Plan, Step, UploadBatch
+from ..plan import AssignGroup, Lookup, Plan, Step, UploadBatch
 from ..progress import NullProgress, Progress
 from .control import RunControl
 from .filecheck import changed_since_check
@@ -193,29 +193,41 @@ class Executor:
         marked assigned and drops out of the steps; the rest go on as planned. A record that
         cannot be listed leaves its rows alone for this run: never sent blind.
         """
-        for lookup in plan.lookups:
+        if not plan.lookups:
+            return
+        # Look-ups are independent of each other: as many at once as requests may be in flight.
+        with ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="spott-lookup"
+        ) as pool:
+            for failure in pool.map(
+                lambda lookup: self._look_up_one(lookup, entries, claims), plan.lookups
+            ):
+                if failure is not None and self._journal_failure is None:
+                    self._journal_failure = failure
+        self._flush()
+
+    def _look_up_one(
+        self, lookup: Lookup, entries: Mapping[str, Entry], claims: Mapping[str, str]
+    ) -> JournalError | None:
+        """One record's look-up (see :meth:`_look_up`); a journal that fails is returned."""
+        try:
             if self._fatal is not None or self._journal_failure is not None:
                 self._set_aside(lookup.jobs, claims)
-                continue
+                return None
             field_name, record_id = lookup.target[0]
             try:
                 listed = self.client.list_attachments(**{field_name: record_id})
             except FatalApiError as exc:
                 self._fatal = exc
                 self._set_aside(lookup.jobs, claims)
-                continue
+                return None
             except ApiError:
                 self._set_aside(lookup.jobs, claims)
-                continue
+                return None
             sent = [j for j in lookup.jobs if j.row_key not in claims]
-            temp = {
-                j.row_key: e.temp_id for j in sent if (e := entries.get(j.row_key)) and e.temp_id
-            }
-            sent_at = {
-                j.row_key: e.uploaded_at
-                for j in sent
-                if (e := entries.get(j.row_key)) and e.uploaded_at
-            }
+            held = {j.row_key: e for j in sent if (e := entries.get(j.row_key)) is not None}
+            temp = {k: e.temp_id for k, e in held.items() if e.temp_id}
+            sent_at = {k: e.uploaded_at for k, e in held.items() if e.uploaded_at}
             found = match_listed(sent, temp, listed, sent_at=sent_at)
             claimed = [j for j in lookup.jobs if j.row_key in claims]
             found.update(confirm_claims(claimed, claims, listed))
@@ -225,7 +237,9 @@ class Executor:
             missing = [j for j in sent if j.row_key not in found]
             if missing:
                 self.journal.record_not_assigned([(j.row_key, j.source_row) for j in missing])
-        self._flush()
+        except JournalError as exc:
+            return exc
+        return None
 
     def _set_aside(self, jobs: Sequence[FileJob], claims: Mapping[str, str]) -> None:
         """Rows whose record could not be looked up: nothing of them is sent in this run."""

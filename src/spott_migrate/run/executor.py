@@ -135,6 +135,9 @@ class Executor:
         # Rows the look-ups settled (Spott holds them) or set aside (Spott could not be asked):
         # no step sends anything of them.
         self._skip: set[str] = set()
+        # Riding assigns whose upload is done, and those a worker has taken (see _steal).
+        self._stealable: dict[int, list[AssignGroup]] = {}
+        self._claimed: set[int] = set()
         self._lock = threading.Lock()
         self._breaker = _Breaker(settings.breaker_threshold)
         self._fatal: FatalApiError | None = None
@@ -291,7 +294,7 @@ class Executor:
         """Hand steps to workers up to the window the server's answers allow."""
         width = self.client.limiter.window
         while len(inflight) < width:
-            started = queue.next_step(time.monotonic())
+            started = queue.next_step(time.monotonic()) or self._steal()
             if started is None:
                 return
             step = started.step
@@ -302,7 +305,10 @@ class Executor:
 
     def _collect(self, queue: StepQueue, inflight: dict[Future[list[PutOff]], Started]) -> None:
         """Take in the steps that ended (waiting a little for one)."""
-        finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
+        # Briefly, while riding assigns wait to be taken: an idle worker should not wait long.
+        with self._lock:
+            timeout = 0.02 if self._stealable else 0.2
+        finished, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in finished:
             started = inflight.pop(future)
             put_off = self._outcome(future, started.step)
@@ -380,14 +386,42 @@ class Executor:
             self._upload_batch(batch.wire_type, batch.jobs)
         except _Deferred as exc:
             return [PutOff(batch, exc.seconds, exc.reason)]
+        riders = self._riders.get(batch.index, [])
+        with self._lock:
+            self._stealable[batch.index] = riders  # idle workers may take some (a run's end)
         later: list[PutOff] = []
-        for group in self._riders.get(batch.index, []):
-            while self.control.paused:
-                self.control.wait_while_paused(0.2)
-            if self.control.cancelled or self._fatal is not None or self._journal_failure:
-                break
-            later.extend(self._assign_step(group))
+        try:
+            for group in riders:
+                while self.control.paused:
+                    self.control.wait_while_paused(0.2)
+                if self.control.cancelled or self._fatal is not None or self._journal_failure:
+                    break
+                if self._claim(group):
+                    later.extend(self._assign_step(group))
+        finally:
+            with self._lock:
+                self._stealable.pop(batch.index, None)
+                self._claimed.difference_update(g.index for g in riders)
         return later
+
+    def _claim(self, group: AssignGroup) -> bool:
+        """Take a riding assign for this worker; False if another worker took it first."""
+        with self._lock:
+            if group.index in self._claimed:
+                return False
+            self._claimed.add(group.index)
+            return True
+
+    def _steal(self) -> Started | None:
+        """A riding assign whose upload is done and that no worker has taken yet: with nothing
+        else to start, an idle worker takes it (else the last batch's worker does them all)."""
+        with self._lock:
+            for riders in self._stealable.values():
+                for group in riders:
+                    if group.index not in self._claimed:
+                        self._claimed.add(group.index)
+                        return Started(group)
+        return None
 
     def _assign_step(self, group: AssignGroup) -> list[PutOff]:
         """Assign one record's files; a long Retry-After puts the step off."""

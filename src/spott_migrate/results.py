@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from .journal import Entry, JournalView, State, utc_now
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
 from .validation import Validation
-from .writeback import write_results
+from .writeback import ResultTable, write_results
 
 # How often a write-back starts over because the file changed while it was being written.
 PLACEMENT_ATTEMPTS = 3
@@ -114,17 +115,17 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
             manifest.take_over(_read_again(manifest))
         placed = _placed(results, manifest)
         if output is None:
-            placed = _changed(manifest, placed)
-            if placed.empty:
+            placed = placed.subset(_changed(manifest, placed))
+            if not len(placed):
                 return manifest.path
 
-        def remember(info: os.stat_result, done: pd.DataFrame = placed) -> None:
-            manifest.wrote(info, done)
+        def remember(info: os.stat_result, done: _Placed = placed) -> None:
+            manifest.wrote(info, done.at, done.columns)
 
         try:
             return write_results(
                 manifest.path,
-                _cells(manifest, placed),
+                _table(manifest, placed),
                 sheet=manifest.sheet,
                 header_row=manifest.header_row,
                 output=output,
@@ -150,41 +151,95 @@ def _read_again(manifest: Manifest) -> Manifest:
         ) from None
 
 
-def _placed(results: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
-    """``results`` with ``source_row`` taken from ``manifest`` by row key (keys it lacks drop)."""
-    rows = manifest.rows[[s.ROW_KEY, s.SOURCE_ROW]]
-    placed = results.drop(columns=[s.SOURCE_ROW]).merge(rows, on=s.ROW_KEY, how="inner")
-    return placed[[s.SOURCE_ROW, s.ROW_KEY, *[c for c in s.RESULT_COLUMNS if c in placed]]]
+@dataclass(frozen=True)
+class _Placed:
+    """Results placed on the manifest's rows, as text (``Series.astype(str)``, as written):
+    ``at`` are positions in ``manifest.rows``."""
+
+    at: np.ndarray
+    source_rows: np.ndarray
+    columns: dict[str, np.ndarray]  # result column -> one text per placed row
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def subset(self, keep: np.ndarray) -> _Placed:
+        if keep.all():
+            return self
+        return _Placed(
+            self.at[keep], self.source_rows[keep], {c: v[keep] for c, v in self.columns.items()}
+        )
 
 
-def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
-    compared = [c for c in (s.STATUS, s.ATTACHMENT_ID, s.ERROR, s.NOTE) if c in results.columns]
-    current = manifest.rows[[s.SOURCE_ROW, *compared]]
-    both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
-    same = pd.Series(True, index=both.index)
+def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
+    """``results`` on the rows of ``manifest`` that carry their row keys (keys it lacks drop),
+    in the order of ``results``."""
+    rows = manifest.rows
+    keys = results[s.ROW_KEY].to_numpy(dtype=object)
+    theirs = rows[s.ROW_KEY].to_numpy(dtype=object)
+    picked: np.ndarray | slice
+    if len(keys) == len(theirs) and bool((keys == theirs).all()):
+        # The usual case: projected from this very manifest, row for row.
+        picked, at = slice(None), np.arange(len(keys))
+    else:
+        index = pd.Index(theirs)
+        if index.is_unique:
+            found = index.get_indexer(keys)
+            picked = np.flatnonzero(found >= 0)
+            at = found[picked]
+        else:  # keys are unique as read; this keeps a frame built by hand working
+            pairs = pd.DataFrame({"key": keys, "i": np.arange(len(keys))}).merge(
+                pd.DataFrame({"key": theirs, "at": np.arange(len(theirs))}), on="key"
+            )
+            picked, at = pairs["i"].to_numpy(), pairs["at"].to_numpy()
+    columns = [c for c in s.RESULT_COLUMNS if c in results.columns]
+    source_rows = rows[s.SOURCE_ROW].to_numpy(dtype=np.int64)
+    return _Placed(
+        at=at,
+        source_rows=source_rows if isinstance(picked, slice) else source_rows[at],
+        columns={c: _text(results[c].to_numpy(dtype=object)[picked]) for c in columns},
+    )
+
+
+def _changed(manifest: Manifest, placed: _Placed) -> np.ndarray:
+    """Which placed rows would change the manifest's cells (the time alone does not count)."""
+    compared = [c for c in (s.STATUS, s.ATTACHMENT_ID, s.ERROR, s.NOTE) if c in placed.columns]
+    everywhere = len(placed) == len(manifest.rows) and bool(
+        (placed.at == np.arange(len(placed))).all()
+    )
+    same = np.ones(len(placed), dtype=bool)
     for column in compared:
-        same &= both[column].astype(str) == both[f"{column}_now"].fillna("").astype(str)
-    return results[~same.to_numpy()]
+        now = manifest.rows[column].to_numpy(dtype=object)
+        now = _text(now if everywhere else now[placed.at], fill=True)
+        same &= np.asarray(placed.columns[column] == now, dtype=bool)
+    return ~same
 
 
-def _written_columns(manifest: Manifest, results: pd.DataFrame) -> list[str]:
+def _text(values: np.ndarray, *, fill: bool = False) -> np.ndarray:
+    """``Series.astype(str)`` (after ``fillna("")`` with ``fill``) as an object array; a
+    column that is all text already is handed back as it is."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    series = pd.Series(values, dtype=object)
+    if fill:
+        series = series.fillna("")
+    texts: np.ndarray = series.astype(str).to_numpy(dtype=object)
+    return texts
+
+
+def _written_columns(manifest: Manifest, placed: _Placed) -> list[str]:
     """The result columns to write: ``spott_note`` only where some row has a note or the
     manifest has the column already (so a note can be cleared), not into every manifest."""
-    columns = [c for c in s.RESULT_COLUMNS if c in results.columns]
+    columns = list(placed.columns)
     if (
         s.NOTE in columns
         and s.NOTE not in manifest.column_map
-        and not (results[s.NOTE] != "").any()
+        and not (placed.columns[s.NOTE] != "").any()
     ):
         columns.remove(s.NOTE)
     return columns
 
 
-def _cells(manifest: Manifest, results: pd.DataFrame) -> dict[int, dict[str, str]]:
-    columns = _written_columns(manifest, results)
-    # Column by column: a dict per row from `to_dict("records")` costs ~10× more at 100k rows.
-    texts = [results[c].astype(str).tolist() for c in columns]
-    return {
-        int(row): dict(zip(columns, values, strict=True))
-        for row, *values in zip(results[s.SOURCE_ROW].tolist(), *texts, strict=True)
-    }
+def _table(manifest: Manifest, placed: _Placed) -> ResultTable:
+    columns = _written_columns(manifest, placed)
+    return ResultTable(placed.source_rows, {c: placed.columns[c] for c in columns})

@@ -80,16 +80,21 @@ class Manifest:
         self.column_map, self.encoding = other.column_map, other.encoding
         self._resolved.clear()
 
-    def wrote(self, info: os.stat_result, results: pd.DataFrame) -> None:
-        """Our own write of ``results`` (source row + result columns) is now the file on disk."""
+    def wrote(self, info: os.stat_result, at: np.ndarray, columns: Mapping[str, Any]) -> None:
+        """Our own write is now the file on disk: the rows at positions ``at`` of ``rows`` hold
+        ``columns`` (result column -> one text per position)."""
         self.signature = info.st_mtime_ns, info.st_size, info.st_ino
-        at = self.rows.set_index(schema.SOURCE_ROW).index.get_indexer(results[schema.SOURCE_ROW])
-        found = at >= 0
-        for column in schema.RESULT_COLUMNS:
-            if column not in results.columns:
+        everywhere = len(at) == len(self.rows) and bool((at == np.arange(len(at))).all())
+        for column, values in columns.items():
+            if column not in schema.RESULT_COLUMNS:
                 continue
-            values = results[column].astype(str).to_numpy()[found]
-            self.rows.iloc[at[found], self.rows.columns.get_loc(column)] = values
+            if everywhere:
+                updated = np.asarray(values, dtype=object)
+            else:
+                updated = self.rows[column].to_numpy(dtype=object).copy()
+                updated[at] = values
+            # Object, as read (pandas would otherwise infer its own string type).
+            self.rows[column] = pd.Series(updated, index=self.rows.index, dtype=object)
 
     def path_texts(self, file_paths: Sequence[str]) -> list[str]:
         """``str(self.resolve(t))`` of each cell of a column ("" for an empty one), made from

@@ -15,10 +15,11 @@ from typing import BinaryIO
 
 from ..manifest.xlsxpackage import SheetPart, locate_sheet
 from ._cells import Element, Tags, cell_text, column_of, number_cells, shared_index
-from ._columns import LayoutError, find_columns, ordered_names, plan_columns
+from ._columns import LayoutError, find_columns, plan_columns
 from ._package import read_shared_strings
 from ._sheetedit import BATCH_ROWS, Styles, column_styles, rewrite_sheet
 from ._sheetxml import SheetXml, find_row, parse_rows, scan_sheet
+from ._table import ResultTable
 from ._text import to_cell_text
 from ._zipcopy import copy_zip
 
@@ -27,18 +28,19 @@ Results = Mapping[int, Mapping[str, str]]
 
 @contextmanager
 def prepared_xlsx(
-    source: Path, results: Results, *, sheet: str | None, header_row: int
+    source: Path, table: ResultTable, *, sheet: str | None, header_row: int
 ) -> Iterator[Callable[[BinaryIO], None]]:
     """Compute the new sheet, then yield the function that writes the whole package.
 
     All the slow work (and every layout error) happens before the caller creates its
     temporary file, so that file exists only for the short copy.
     """
+    results = {int(r): table.row(i) for i, r in enumerate(table.rows.tolist())}
     with zipfile.ZipFile(source) as package:
         part = locate_sheet(package, sheet)
         xml = scan_sheet(package.read(part.part))
         header, header_style = _read_header(package, part, xml, header_row)
-        plan = plan_columns(header, ordered_names(results))
+        plan = plan_columns(header, table.names())
         updates: dict[int, dict[int, str]] = {
             row: {col: to_cell_text(text) for col, text in plan.cells(values).items()}
             for row, values in results.items()

@@ -1,0 +1,185 @@
+"""A CSV file's text as lines, and which lines make up each record, without parsing them all.
+
+Records are the ``csv`` module's: a quoted field may span lines, and an empty line is a record
+of no fields. A line without a quote character is one whole record (nothing on it can open a
+quoted field), so only lines with a quote go through the ``csv`` module, which then takes as
+many lines as the record needs. Line ends are those the ``csv`` module sees through a text
+file opened with ``newline=""``: ``\\r\\n``, ``\\n`` and ``\\r``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
+class CsvLines:
+    """``bodies[i]`` is line ``i`` without its end, ``end(i)`` its end ("" for a last line
+    without one)."""
+
+    def __init__(self, text: str) -> None:
+        self.uniform_end = _uniform_end(text)
+        self._ends: list[str] = []
+        if self.uniform_end is not None:
+            self.bodies = text.split(self.uniform_end)
+            self.final_end = self.bodies[-1] == ""
+            if self.final_end:
+                self.bodies.pop()
+        else:
+            parts = _LINE_END.split(text)
+            self.bodies, self._ends = parts[0::2], parts[1::2]
+            self.final_end = self.bodies[-1] == ""
+            if self.final_end:
+                self.bodies.pop()
+            else:
+                self._ends.append("")
+        if not text:
+            self.bodies, self._ends, self.final_end = [], [], False
+        self.has_quote = '"' in text
+        self._removed: set[int] = set()  # lines now part of the record on an earlier line
+        self._end_of: dict[int, str] = {}  # line ends changed by an edit
+
+    def replace(self, first: int, count: int, text: str) -> None:
+        """Lines ``first`` to ``first + count - 1`` (one record) become ``text``, which takes
+        the end of the last of them."""
+        if count > 1:
+            self._end_of[first] = self.end(first + count - 1)
+            self._removed.update(range(first + 1, first + count))
+        self.bodies[first] = text
+
+    def end_the_last_line(self, end: str) -> None:
+        """Give the last line (of what is left after edits) ``end`` if it has no end."""
+        last = len(self.bodies) - 1
+        while last in self._removed:
+            last -= 1
+        if last < 0 or self.end(last):
+            return
+        if self.uniform_end == end and last == len(self.bodies) - 1:
+            self.final_end = True
+        else:
+            self._end_of[last] = end
+
+    def texts(self, lines_per_piece: int) -> Iterator[str]:
+        """The lines with their ends, as text a block of lines at a time."""
+        n, bodies = len(self.bodies), self.bodies
+        end = self.uniform_end
+        for start in range(0, n, lines_per_piece):
+            stop = min(n, start + lines_per_piece)
+            if end is not None and not self._removed and not self._end_of:
+                yield end.join(bodies[start:stop]) + (end if stop < n or self.final_end else "")
+                continue
+            removed = self._removed
+            yield "".join(bodies[i] + self.end(i) for i in range(start, stop) if i not in removed)
+
+    def __len__(self) -> int:
+        return len(self.bodies)
+
+    def end(self, i: int) -> str:
+        if self._end_of and i in self._end_of:
+            return self._end_of[i]
+        if self.uniform_end is None:
+            return self._ends[i]
+        return self.uniform_end if i < len(self.bodies) - 1 or self.final_end else ""
+
+
+def _uniform_end(text: str) -> str | None:
+    """The one kind of line end ``text`` has throughout, or None when it mixes them."""
+    if "\r" not in text:  # `in` is a fast scan; counting is several times slower
+        return "\n"
+    if "\n" not in text:
+        return "\r"
+    pairs = text.count("\r\n")
+    return "\r\n" if text.count("\r") == pairs == text.count("\n") else None
+
+
+class Records:
+    """Where each record starts, and the fields of the records that needed the ``csv`` module.
+
+    ``first_line(r)`` / ``line_count(r)`` for 1-based record ``r``; ``parsed`` holds the fields
+    of the records read through the ``csv`` module (by record number), every other record is
+    the one line it starts on.
+    """
+
+    def __init__(self, lines: CsvLines, options: dict[str, Any]) -> None:
+        self.lines = lines
+        self.delimiter: str = options["delimiter"]
+        self.parsed: dict[int, list[str]] = {}
+        n = len(lines)
+        # Lines the csv module must read: with a quote, or long enough to hold a field over
+        # its size limit (which it refuses: so do we).
+        limit = csv.field_size_limit()
+        bodies = lines.bodies
+        special: list[int] = []
+        if lines.has_quote or max(map(len, bodies), default=0) > limit:
+            special = [i for i, body in enumerate(bodies) if '"' in body or len(body) > limit]
+        if not special:
+            self._starts: np.ndarray | None = None
+            self.count = n
+            return
+        feed = _Feed(lines)
+        reader = csv.reader(feed, **options)
+        pieces: list[np.ndarray] = []
+        at = 0  # the next line not yet in a record
+        records = 0
+        for i in special:
+            if i < at:
+                continue  # inside a record that began on an earlier line
+            pieces.append(np.arange(at, i, dtype=np.int64))
+            records += i - at
+            feed.pos = i
+            self.parsed[records + 1] = next(reader)
+            pieces.append(np.array([i], dtype=np.int64))
+            records += 1
+            at = feed.pos
+        pieces.append(np.arange(at, n, dtype=np.int64))
+        self._starts = np.concatenate(pieces)
+        self.count = len(self._starts)
+
+    def identity(self) -> bool:
+        """Whether record ``r`` is line ``r - 1`` for every record."""
+        return self._starts is None
+
+    def first_line(self, record: int) -> int:
+        return record - 1 if self._starts is None else int(self._starts[record - 1])
+
+    def first_lines(self, records: np.ndarray) -> np.ndarray:
+        return records - 1 if self._starts is None else self._starts[records - 1]
+
+    def line_count(self, record: int) -> int:
+        if self._starts is None or record not in self.parsed:
+            return 1
+        stop = int(self._starts[record]) if record < self.count else len(self.lines)
+        return stop - int(self._starts[record - 1])
+
+    def fields(self, record: int) -> list[str]:
+        """The record's fields as the ``csv`` module reads them."""
+        found = self.parsed.get(record)
+        if found is not None:
+            return list(found)
+        body = self.lines.bodies[self.first_line(record)]
+        return body.split(self.delimiter) if body else []
+
+
+class _Feed:
+    """Lines (with their ends) for the csv reader from a position we set between records:
+    the reader takes a line only when the record it is reading needs one."""
+
+    def __init__(self, lines: CsvLines) -> None:
+        self.lines = lines
+        self.pos = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        i = self.pos
+        self.pos += 1
+        return self.lines.bodies[i] + self.lines.end(i)

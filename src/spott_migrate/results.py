@@ -119,13 +119,17 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
             if not len(placed):
                 return manifest.path
 
-        def remember(info: os.stat_result, done: _Placed = placed) -> None:
-            manifest.wrote(info, done.at, done.columns)
+        table = _table(manifest, placed)
+
+        def remember(
+            info: os.stat_result, done: _Placed = placed, in_file: ResultTable = table
+        ) -> None:
+            manifest.wrote(info, done.at, in_file.columns)
 
         try:
             return write_results(
                 manifest.path,
-                _table(manifest, placed),
+                table,
                 sheet=manifest.sheet,
                 header_row=manifest.header_row,
                 output=output,
@@ -159,6 +163,7 @@ class _Placed:
     at: np.ndarray
     source_rows: np.ndarray
     columns: dict[str, np.ndarray]  # result column -> one text per placed row
+    all_text: frozenset[str]  # columns that were str on every row (the usual case)
 
     def __len__(self) -> int:
         return len(self.at)
@@ -166,9 +171,8 @@ class _Placed:
     def subset(self, keep: np.ndarray) -> _Placed:
         if keep.all():
             return self
-        return _Placed(
-            self.at[keep], self.source_rows[keep], {c: v[keep] for c, v in self.columns.items()}
-        )
+        columns = {c: v[keep] for c, v in self.columns.items()}
+        return _Placed(self.at[keep], self.source_rows[keep], columns, self.all_text)
 
 
 def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
@@ -192,12 +196,19 @@ def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
                 pd.DataFrame({"key": theirs, "at": np.arange(len(theirs))}), on="key"
             )
             picked, at = pairs["i"].to_numpy(), pairs["at"].to_numpy()
-    columns = [c for c in s.RESULT_COLUMNS if c in results.columns]
     source_rows = rows[s.SOURCE_ROW].to_numpy(dtype=np.int64)
+    columns: dict[str, np.ndarray] = {}
+    all_text: set[str] = set()
+    for column in (c for c in s.RESULT_COLUMNS if c in results.columns):
+        values = results[column].to_numpy(dtype=object)[picked]
+        texts = columns[column] = _text(values)
+        if texts is values:
+            all_text.add(column)
     return _Placed(
         at=at,
         source_rows=source_rows if isinstance(picked, slice) else source_rows[at],
-        columns={c: _text(results[c].to_numpy(dtype=object)[picked]) for c in columns},
+        columns=columns,
+        all_text=frozenset(all_text),
     )
 
 
@@ -242,4 +253,5 @@ def _written_columns(manifest: Manifest, placed: _Placed) -> list[str]:
 
 def _table(manifest: Manifest, placed: _Placed) -> ResultTable:
     columns = _written_columns(manifest, placed)
-    return ResultTable(placed.source_rows, {c: placed.columns[c] for c in columns})
+    texts = {c: placed.columns[c] for c in columns}
+    return ResultTable(placed.source_rows, texts, placed.all_text & set(columns))

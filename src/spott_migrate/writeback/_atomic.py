@@ -74,6 +74,32 @@ def replace_atomically(
     return written
 
 
+def copy_file(src: BinaryIO, out: BinaryIO) -> None:
+    """Copy an open file into another, inside the kernel where it can (no trip through our
+    memory), else a megabyte at a time."""
+    out.flush()
+    if hasattr(os, "copy_file_range"):
+        try:
+            while os.copy_file_range(src.fileno(), out.fileno(), 1 << 30):
+                pass
+            return
+        except OSError:  # not on this file system: copy what is left by hand
+            out.seek(0, os.SEEK_END)
+            src.seek(out.tell())
+    shutil.copyfileobj(src, out, 1 << 20)
+
+
+def write_slices(out: BinaryIO, data: bytes) -> None:
+    """Write ``data`` a megabyte at a time: measured on Linux, writing a large buffer in one
+    call was several times slower than the same bytes in slices of this size."""
+    view = memoryview(data)
+    for start in range(0, len(view), _SLICE):
+        out.write(view[start : start + _SLICE])
+
+
+_SLICE = 1 << 20
+
+
 def probe_writable(folder: Path) -> None:
     """Raise ``WriteBackError`` unless a file can be created (and removed) in ``folder``."""
     try:
@@ -118,7 +144,7 @@ def ensure_backup(path: Path) -> Path | None:
 
     def copy(out: BinaryIO) -> None:
         with open(path, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+            copy_file(src, out)
 
     replace_atomically(backup, copy, mode_of=path)
     with contextlib.suppress(OSError):  # keep the original's timestamps on the copy

@@ -13,9 +13,10 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import repeat
+from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,22 +24,28 @@ import numpy as np
 
 from ..manifest.csvformat import CsvFormat, detect_format
 from ..manifest.schema import header_key
+from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
 from ._csvlines import CsvLines, Records
 from ._table import ResultTable, present
 from ._text import csv_guard, csv_unguard, xml_safe
 
-# Lines written per call: large enough that a call costs nothing, small enough that the text
-# of the whole file is never held twice.
-_CHUNK_LINES = 50_000
+# Lines turned into text per piece: enough that a piece costs nothing extra, few enough that
+# a piece is about a megabyte (see ``write_slices``).
+_CHUNK_LINES = 10_000
 
 
 def write_csv(source: Path, out: BinaryIO, *, results: ResultTable, header_row: int) -> None:
     """Write ``source`` with ``results`` applied to ``out``, in the source's own format."""
     fmt = detect_format(source, header_row)
-    text = source.read_bytes().decode(fmt.encoding, fmt.errors)
-    lines = CsvLines(text)
-    del text
+    raw = source.read_bytes()
+    text = raw.decode(fmt.encoding, fmt.errors)
+    if fmt.encoding == "utf-8-sig":
+        raw = raw[len(codecs.BOM_UTF8) :]
+    # Bytes that are lines as the text is (ASCII single bytes) show the shape of every line.
+    shape_of = raw if fmt.encoding in ("utf-8", "utf-8-sig", "cp1252") else None
+    lines = CsvLines(text, raw=shape_of, delimiter=fmt.delimiter)
+    del text, raw, shape_of
     try:
         records = Records(lines, fmt.reader_options())
         appended = _apply(lines, records, results, fmt, header_row)
@@ -48,7 +55,7 @@ def write_csv(source: Path, out: BinaryIO, *, results: ResultTable, header_row: 
     # Encoded piece by piece: the incremental encoder writes a UTF-8 mark only once.
     encoder = codecs.getincrementalencoder(fmt.write_encoding)(fmt.errors)
     for piece in _pieces(lines, appended, fmt):
-        out.write(encoder.encode(piece))
+        write_slices(out, encoder.encode(piece))
     out.write(encoder.encode("", final=True))
 
 
@@ -153,8 +160,11 @@ def _append_in_place(
         if consecutive
         else [lines.bodies[i] for i in line_of.tolist()]
     )
-    fields = np.fromiter(map(str.count, bodies, repeat(delimiter)), dtype=np.int64, count=n)
-    fields += 1
+    if lines.delimiters is not None:
+        fields = lines.delimiters[line_of] + 1
+    else:
+        fields = np.fromiter(map(str.count, bodies, repeat(delimiter)), dtype=np.int64, count=n)
+        fields += 1
     if "" in bodies:  # an empty line is a record of no fields
         fields[np.flatnonzero(np.asarray(bodies, dtype=object) == "")] = 0
     usable = np.ones(n, dtype=bool)
@@ -176,31 +186,61 @@ def _append_in_place(
         if k >= first:  # cut our old cells off the end
             texts = [t.rsplit(delimiter, k - first + 1)[0] for t in texts]
         count = n if picked is None else len(picked)
-        columns: list[Iterable[str]] = [texts] if start > 1 else []
+        parts: list[str | list[str]] = [list(texts)] if start > 1 else []
         for col in range(start, width + 1):
-            columns.append(_texts_for(ready.get(col), picked, count))
-        joined = map(delimiter.join, zip(*columns, strict=True))
-        if everything and consecutive:
-            lines.bodies[span[0] : span[1]] = list(joined)
-        else:
-            where = line_of if picked is None else line_of[picked]
-            target = lines.bodies
-            for line, text in zip(where.tolist(), joined, strict=True):
-                target[line] = text
+            if parts:
+                parts.append(delimiter)
+            parts.append(_texts_for(ready.get(col), picked, count))
+        if everything and consecutive and lines.uniform_end is not None:
+            parts.append(lines.uniform_end)
+            lines.defer(span[0], span[1], _rows_text(_folded(parts), span[0]))
+            continue
+        columns = [repeat(p, count) if isinstance(p, str) else p for p in _folded(parts)]
+        joined = map("".join, zip(*columns, strict=True))
+        where = line_of if picked is None else line_of[picked]
+        target = lines.bodies
+        for line, text in zip(where.tolist(), joined, strict=True):
+            target[line] = text
     return usable
 
 
-def _texts_for(column: _Column | None, picked: np.ndarray | None, count: int) -> Iterable[str]:
-    """One column's texts for the chosen rows ("" beyond the record where a row sets none)."""
+def _texts_for(column: _Column | None, picked: np.ndarray | None, count: int) -> str | list[str]:
+    """One column's texts for the chosen rows ("" beyond the record where a row sets none),
+    or the one text of them all."""
     if column is None:
-        return repeat("", count)
+        return ""
     if column.constant is not None:
-        return repeat(column.constant, count)
+        return column.constant
     texts = column.quoted if picked is None else column.quoted[picked]
     if not column.complete:
         texts = texts.copy()
         texts[~present(texts)] = ""
-    return texts.tolist()
+    listed: list[str] = texts.tolist()
+    return listed
+
+
+def _folded(parts: list[str | list[str]]) -> list[str | list[str]]:
+    """Neighbouring constant texts as one (",assigned," rather than ",", "assigned", ",")."""
+    out: list[str | list[str]] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _rows_text(parts: list[str | list[str]], first: int) -> Callable[[int, int], str]:
+    """The text of lines ``a..b-1`` (counted from line ``first``): each line's parts, constant
+    or from a column, strung together in one join (no string per line is made)."""
+
+    def make(a: int, b: int) -> str:
+        pieces = [
+            repeat(p, b - a) if isinstance(p, str) else p[a - first : b - first] for p in parts
+        ]
+        return "".join(chain.from_iterable(zip(*pieces, strict=True)))
+
+    return make
 
 
 def _past_the_end(
@@ -265,7 +305,7 @@ def _prepared(values: np.ndarray, complete: bool, fmt: CsvFormat) -> _Column:
     that needs nothing (the usual case) is used as it is."""
     given = None if complete else present(values)
     texts = values if given is None else values[given]
-    single = complete and len(texts) > 0 and bool((texts == texts[0]).all())
+    single = complete and _one_text(texts)
     if not len(texts) or _needs_nothing(texts[:1] if single else texts, fmt):
         return _Column(values, values, complete, str(texts[0]) if single else None)
     clean, quoted = values.copy(), values.copy()
@@ -281,20 +321,30 @@ def _prepared(values: np.ndarray, complete: bool, fmt: CsvFormat) -> _Column:
     return _Column(clean, quoted, complete, str(quoted[0]) if single else None)
 
 
+def _one_text(texts: np.ndarray) -> bool:
+    """Whether every text is the first one (a status, a time of the whole run)."""
+    if not len(texts) or texts[-1] != texts[0] or texts[len(texts) // 2] != texts[0]:
+        return False  # the usual answer for ids, found without a look at every row
+    return bool((texts == texts[0]).all())
+
+
 _UNSAFE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\r"\ud800-\udfff\ufffe\uffff]')
 _STARTS = ("=", "+", "-", "@", "\t", "'")  # a formula look-alike, or apostrophes before one
-_STARTS_AFTER_A_LINE = re.compile("\n['=+\\-@\t]")
 
 
 def _needs_nothing(texts: np.ndarray, fmt: CsvFormat) -> bool:
     """True when every text is written as it is: one look at the joined column (False may
     be a false alarm: those columns go text by text)."""
-    joined = "\n".join(texts.tolist())
-    if joined.count("\n") != len(texts) - 1:  # a text holds a line break: quoted
+    delimiter = fmt.delimiter
+    joined = delimiter.join(texts.tolist())
+    if joined.count(delimiter) != len(texts) - 1:  # a text holds the delimiter: quoted
         return False
-    if fmt.delimiter in joined or _UNSAFE.search(joined):
+    # Printable text has no control characters, line breaks or lone surrogates (one C
+    # call); a tab (allowed inside a value) takes the closer look.
+    printable = joined.isprintable()
+    if not printable and (_UNSAFE.search(joined) or "\n" in joined):
         return False
-    if joined.startswith(_STARTS) or _STARTS_AFTER_A_LINE.search(joined):
+    if '"' in joined or joined.startswith(_STARTS) or _starts_after(delimiter).search(joined):
         return False
     if fmt.encoding == "cp1252" and not joined.isascii():
         try:
@@ -302,6 +352,12 @@ def _needs_nothing(texts: np.ndarray, fmt: CsvFormat) -> bool:
         except UnicodeEncodeError:
             return False
     return True
+
+
+@lru_cache(maxsize=8)
+def _starts_after(delimiter: str) -> re.Pattern[str]:
+    """A text after the first one that starts like a formula (or with apostrophes)."""
+    return re.compile(re.escape(delimiter) + "['=+\\-@\t]")
 
 
 def _clean(text: str, fmt: CsvFormat) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -21,16 +21,34 @@ _LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 class CsvLines:
     """``bodies[i]`` is line ``i`` without its end, ``end(i)`` its end ("" for a last line
-    without one)."""
+    without one). ``delimiters`` holds the number of delimiters on each line when it was cheap
+    to count (see ``_skeleton``)."""
 
-    def __init__(self, text: str) -> None:
-        self.uniform_end = _uniform_end(text)
+    def __init__(self, text: str, *, raw: bytes | None = None, delimiter: str = ",") -> None:
         self._ends: list[str] = []
-        if self.uniform_end is not None:
+        self.delimiters: np.ndarray | None = None
+        shape = _Skeleton.of(raw, delimiter) if raw is not None else None
+        self.uniform_end = shape.end() if shape is not None else _uniform_end(text)
+        if self.uniform_end == "\r\n":
+            self.bodies = text.split("\r\n")
+            # One kind throughout only if every CR and every LF is part of a pair.
+            pairs = len(self.bodies) - 1
+            if shape is not None:
+                alone = len(shape.cr) != pairs or len(shape.lf) != pairs
+            else:
+                alone = text.count("\r") != pairs or text.count("\n") != pairs
+            if alone:
+                self.uniform_end = None
+        elif self.uniform_end is not None:
             self.bodies = text.split(self.uniform_end)
+        if self.uniform_end is not None:
+            if shape is not None:
+                self.delimiters = shape.per_line(self.uniform_end)
             self.final_end = self.bodies[-1] == ""
             if self.final_end:
                 self.bodies.pop()
+                if self.delimiters is not None:
+                    self.delimiters = self.delimiters[:-1]
         else:
             parts = _LINE_END.split(text)
             self.bodies, self._ends = parts[0::2], parts[1::2]
@@ -44,6 +62,16 @@ class CsvLines:
         self.has_quote = '"' in text
         self._removed: set[int] = set()  # lines now part of the record on an earlier line
         self._end_of: dict[int, str] = {}  # line ends changed by an edit
+        # Lines whose new text is made only when written: (first, stop, maker of the text of
+        # lines a..b-1, each followed by the uniform line end).
+        self._deferred: tuple[int, int, Callable[[int, int], str]] | None = None
+
+    def defer(self, start: int, stop: int, make: Callable[[int, int], str]) -> None:
+        """Lines ``start`` to ``stop - 1`` become what ``make(a, b)`` says for any part
+        ``a..b-1`` of them, each line followed by the file's one kind of line end. Made a
+        block at a time while the file is written: a million new lines are never held."""
+        assert self.uniform_end is not None and self._deferred is None
+        self._deferred = (start, stop, make)
 
     def replace(self, first: int, count: int, text: str) -> None:
         """Lines ``first`` to ``first + count - 1`` (one record) become ``text``, which takes
@@ -67,15 +95,30 @@ class CsvLines:
 
     def texts(self, lines_per_piece: int) -> Iterator[str]:
         """The lines with their ends, as text a block of lines at a time."""
-        n, bodies = len(self.bodies), self.bodies
-        end = self.uniform_end
+        n = len(self.bodies)
         for start in range(0, n, lines_per_piece):
             stop = min(n, start + lines_per_piece)
-            if end is not None and not self._removed and not self._end_of:
-                yield end.join(bodies[start:stop]) + (end if stop < n or self.final_end else "")
+            if self._deferred is None:
+                yield self._text(start, stop)
                 continue
-            removed = self._removed
-            yield "".join(bodies[i] + self.end(i) for i in range(start, stop) if i not in removed)
+            first, last, make = self._deferred
+            a, b = max(start, first), min(stop, last)
+            if a >= b:  # this block is outside the deferred lines
+                yield self._text(start, stop)
+                continue
+            made = make(a, b)
+            if b == n and not self.final_end:
+                made = made[: -len(self.uniform_end or "")]
+            yield self._text(start, a) + made + self._text(b, stop)
+
+    def _text(self, start: int, stop: int) -> str:
+        if start >= stop:
+            return ""
+        n, bodies, end = len(self.bodies), self.bodies, self.uniform_end
+        if end is not None and not self._removed and not self._end_of:
+            return end.join(bodies[start:stop]) + (end if stop < n or self.final_end else "")
+        removed = self._removed
+        return "".join(bodies[i] + self.end(i) for i in range(start, stop) if i not in removed)
 
     def __len__(self) -> int:
         return len(self.bodies)
@@ -89,13 +132,52 @@ class CsvLines:
 
 
 def _uniform_end(text: str) -> str | None:
-    """The one kind of line end ``text`` has throughout, or None when it mixes them."""
+    """The one kind of line end ``text`` seems to have throughout ("\r\n" is then checked
+    against the counts); None when it mixes them."""
     if "\r" not in text:  # `in` is a fast scan; counting is several times slower
         return "\n"
     if "\n" not in text:
         return "\r"
-    pairs = text.count("\r\n")
-    return "\r\n" if text.count("\r") == pairs == text.count("\n") else None
+    return "\r\n"
+
+
+class _Skeleton:
+    """A file's delimiters and line-end bytes alone, from its bytes when its encoding keeps
+    ASCII as single bytes (UTF-8, Windows-1252): one C call keeps them, NumPy counts the
+    small rest, and the delimiters on every line are known without a look at each line."""
+
+    def __init__(self, kept: np.ndarray) -> None:
+        self.kept = kept
+        self.lf, self.cr = np.flatnonzero(kept == 10), np.flatnonzero(kept == 13)
+
+    @classmethod
+    def of(cls, raw: bytes, delimiter: str) -> _Skeleton | None:
+        code = ord(delimiter)
+        if code > 0x7F:
+            return None
+        return cls(np.frombuffer(raw.translate(None, _ALL_BUT[code]), dtype=np.uint8))
+
+    def end(self) -> str:
+        """The line end, if the file has one kind ("\r\n" still to be checked: deleting the
+        other bytes may have put a lone CR beside a lone LF)."""
+        if not len(self.cr):
+            return "\n"
+        return "\r" if not len(self.lf) else "\r\n"
+
+    def per_line(self, end: str) -> np.ndarray:
+        """Delimiters on each line (the last one after the last line end included)."""
+        marks = self.cr if end == "\r" else self.lf
+        extra = len(end) - 1  # the CR before each LF is not part of the line
+        starts = np.concatenate(([0], marks + 1))
+        stops = np.concatenate((marks - extra, [len(self.kept)]))
+        counts: np.ndarray = stops - starts
+        return counts
+
+
+# For each ASCII delimiter: every byte but it, CR and LF (what ``bytes.translate`` deletes).
+_ALL_BUT = {
+    code: bytes(b for b in range(256) if b not in (code, 10, 13)) for code in range(0x80)
+}
 
 
 class Records:

@@ -25,7 +25,8 @@ class ResultTable:
 
     rows: np.ndarray  # integers, each row once
     columns: dict[str, np.ndarray]  # result column name -> object array of str or None
-    # Columns known to hold a text on every row (no None): they skip the per-row checks.
+    # Columns whose maker vouches that every row holds a ``str`` (no None): they skip the
+    # checks a column of unknown texts goes through.
     complete: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
@@ -112,7 +113,8 @@ def checked(results: Mapping[int, Mapping[str, str]] | ResultTable, header_row: 
     columns: dict[str, np.ndarray] = {}
     given: dict[str, np.ndarray | None] = {}  # None: every row gives a text
     for name, values in table.columns.items():
-        texts, everywhere = _texts(values)
+        # A column its maker vouches for (str on every row) is taken as it is.
+        texts, everywhere = (values, True) if name in table.complete else _texts(values)
         columns[name] = texts
         given[name] = None if everywhere else present(texts)
         if not name.strip():

@@ -234,3 +234,29 @@ def test_a_million_style_file_takes_the_column_wise_way(tmp_path: Path) -> None:
 
 def _rows(table: ResultTable) -> dict[int, dict[str, str]]:
     return {int(r): table.row(i) for i, r in enumerate(table.rows.tolist())}
+
+
+def test_line_shapes_read_from_the_bytes_agree_with_the_text() -> None:
+    """Line ends and delimiters per line, counted from the bytes, are the text's own (a lone
+    CR beside a lone LF once the other bytes are gone is not taken for a CRLF)."""
+    from spott_migrate.writeback._csvlines import CsvLines
+
+    rng = random.Random(7)
+    counted = 0
+    for _ in range(5_000):
+        text = "".join(
+            rng.choice(["a", ",", ";", "\r", "\n", "\r\n", "\r\n", "é", '"', ""])
+            for _ in range(rng.randrange(0, 30))
+        )
+        for delimiter in ",;":
+            fast = CsvLines(text, raw=text.encode(), delimiter=delimiter)
+            slow = CsvLines(text)
+            assert (fast.bodies, fast.uniform_end, fast.final_end) == (
+                slow.bodies,
+                slow.uniform_end,
+                slow.final_end,
+            )
+            if fast.delimiters is not None:
+                counted += 1
+                assert fast.delimiters.tolist() == [b.count(delimiter) for b in fast.bodies]
+    assert counted > 1_000

@@ -168,9 +168,13 @@ class _Skeleton:
         """Delimiters on each line (the last one after the last line end included)."""
         marks = self.cr if end == "\r" else self.lf
         extra = len(end) - 1  # the CR before each LF is not part of the line
-        starts = np.concatenate(([0], marks + 1))
-        stops = np.concatenate((marks - extra, [len(self.kept)]))
-        counts: np.ndarray = stops - starts
+        # Line i runs from just after mark i-1 to just before mark i (and its CR); the end of
+        # the file is one more mark. One array, made in place: fresh arrays cost page faults.
+        bounds = np.empty(len(marks) + 2, dtype=np.int64)
+        bounds[0], bounds[-1] = -1, len(self.kept) + extra
+        bounds[1:-1] = marks
+        counts = np.diff(bounds)
+        counts -= 1 + extra
         return counts
 
 

@@ -27,7 +27,7 @@ from ..manifest.schema import header_key
 from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
 from ._csvlines import CsvLines, Records
-from ._table import ResultTable, present
+from ._table import ResultTable, one_text, present
 from ._text import csv_guard, csv_unguard, xml_safe
 
 # Lines turned into text per piece: enough that a piece costs nothing extra, few enough that
@@ -305,7 +305,7 @@ def _prepared(values: np.ndarray, complete: bool, fmt: CsvFormat) -> _Column:
     that needs nothing (the usual case) is used as it is."""
     given = None if complete else present(values)
     texts = values if given is None else values[given]
-    single = complete and _one_text(texts)
+    single = complete and one_text(texts)
     if not len(texts) or _needs_nothing(texts[:1] if single else texts, fmt):
         return _Column(values, values, complete, str(texts[0]) if single else None)
     clean, quoted = values.copy(), values.copy()
@@ -319,13 +319,6 @@ def _prepared(values: np.ndarray, complete: bool, fmt: CsvFormat) -> _Column:
             done = seen[text] = cleaned, _field(cleaned, fmt)
         clean[i], quoted[i] = done
     return _Column(clean, quoted, complete, str(quoted[0]) if single else None)
-
-
-def _one_text(texts: np.ndarray) -> bool:
-    """Whether every text is the first one (a status, a time of the whole run)."""
-    if not len(texts) or texts[-1] != texts[0] or texts[len(texts) // 2] != texts[0]:
-        return False  # the usual answer for ids, found without a look at every row
-    return bool((texts == texts[0]).all())
 
 
 _UNSAFE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\r"\ud800-\udfff\ufffe\uffff]')

@@ -179,9 +179,7 @@ class _Skeleton:
 
 
 # For each ASCII delimiter: every byte but it, CR and LF (what ``bytes.translate`` deletes).
-_ALL_BUT = {
-    code: bytes(b for b in range(256) if b not in (code, 10, 13)) for code in range(0x80)
-}
+_ALL_BUT = {code: bytes(b for b in range(256) if b not in (code, 10, 13)) for code in range(0x80)}
 
 
 class Records:

@@ -150,6 +150,13 @@ def present(values: np.ndarray) -> np.ndarray:
     return np.asarray(values != None, dtype=bool)  # noqa: E711 (element-wise)
 
 
+def one_text(texts: np.ndarray) -> bool:
+    """Whether every text is the first one (a status, a time of the whole run)."""
+    if not len(texts) or texts[-1] != texts[0] or texts[len(texts) // 2] != texts[0]:
+        return False  # the usual answer for ids, found without a look at every row
+    return bool((texts == texts[0]).all())
+
+
 def object_array(values: object) -> np.ndarray:
     """``values`` as a one-dimensional object array (handed back if it is one)."""
     if isinstance(values, pd.Series):

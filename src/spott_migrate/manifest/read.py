@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..columns import many_objects
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
@@ -147,6 +148,17 @@ def read_manifest(
         raise ManifestError(f"{path} is a folder; give the manifest file inside it")
     # Taken before reading: a save during the read then shows as a change later.
     signature = _signature(path)
+    with many_objects():  # a million rows of cells, every one of them kept
+        return _read(path, sheet, column_map, header_row, signature)
+
+
+def _read(
+    path: Path,
+    sheet: str | None,
+    column_map: Mapping[str, str] | None,
+    header_row: int | None,
+    signature: tuple[int, int, int] | None,
+) -> Manifest:
     suffix = path.suffix.lower()
     encoding: str | None = None
     if suffix in (".xlsx", ".xlsm"):

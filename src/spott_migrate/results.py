@@ -43,43 +43,51 @@ def project_results(
     keys = rows[s.ROW_KEY]
     n = len(rows)
     journal = JournalView.of(entries).frame
-    at = journal.index.get_indexer(keys) if len(journal) else np.full(n, -1)
+    at, in_order = _positions(journal, keys.to_numpy(dtype=object))
     known = at >= 0
+    everywhere = bool(known.all())
 
     def entry_column(name: str) -> np.ndarray:
+        values: np.ndarray = journal[name].to_numpy(dtype=object)
+        if everywhere:  # every row has an entry: no column of None to fill first
+            return values if in_order else values[at]
         column = np.full(n, None, dtype=object)
-        column[known] = journal[name].to_numpy()[at[known]]
+        column[known] = values[at[known]]
         return column
 
     state = entry_column("state")
     now = utc_now()
-    status = np.full(n, s.PENDING, dtype=object)
-    attachment = np.full(n, "", dtype=object)
-    error = np.full(n, "", dtype=object)
-    updated = np.full(n, now, dtype=object)
-    updated[known] = entry_column("updated_at")[known]
     assigned = state == State.ASSIGNED.value
+    failed = state == State.FAILED.value
+    sent = state == State.ASSIGN_SENT.value
+    status = np.full(n, s.PENDING, dtype=object)
     status[assigned] = s.ASSIGNED
+    status[failed] = s.FAILED
+    attachment = np.full(n, "", dtype=object)
     ids = entry_column("attachment_id")
-    attachment[assigned] = [i or "" for i in ids[assigned]]
-    status[state == State.FAILED.value] = s.FAILED
-    error[state == State.ASSIGN_SENT.value] = (
-        "not confirmed yet; the next run checks Spott before sending anything"
-    )
-    codes, messages = entry_column("code"), entry_column("message")
-    worded = known & ~assigned & (state != State.ASSIGN_SENT.value)
-    worded &= (codes != None) | (state == State.FAILED.value)  # noqa: E711 (element-wise)
-    for i in np.flatnonzero(worded).tolist():
-        code = codes[i] or ("retries_exhausted" if state[i] == State.FAILED.value else None)
-        error[i] = format_error(code, messages[i] or "") if code else ""
+    attachment[assigned] = [i or "" for i in ids[assigned].tolist()]
+    error = np.full(n, "", dtype=object)
+    error[sent] = "not confirmed yet; the next run checks Spott before sending anything"
+    if everywhere:  # (a copy: written to below, and it may be the journal's own column)
+        updated = entry_column("updated_at").copy()
+    else:
+        updated = np.full(n, now, dtype=object)
+        updated[known] = entry_column("updated_at")[known]
+    worded = known & ~assigned & ~sent
+    if worded.any():
+        codes, messages = entry_column("code"), entry_column("message")
+        worded &= (codes != None) | failed  # noqa: E711 (element-wise)
+        for i in np.flatnonzero(worded).tolist():
+            code = codes[i] or ("retries_exhausted" if failed[i] else None)
+            error[i] = format_error(code, messages[i] or "") if code else ""
     notes = validation.notes_by_row()
     note = np.full(n, "", dtype=object)
     if notes:
         for i in np.flatnonzero(keys.isin(notes.keys()).to_numpy()).tolist():
             note[i] = notes[keys.iat[i]]
-    if validation.done:
+    was_done = among(keys.to_numpy(), validation.done) if validation.done else None
+    if was_done is not None:
         # Rows done before are not validated again: their note stays as the manifest has it.
-        was_done = among(keys.to_numpy(), validation.done)
         note[was_done] = rows[s.NOTE].to_numpy()[was_done]
     problems = validation.problems_by_row()
     if problems:
@@ -87,19 +95,33 @@ def project_results(
             status[i], attachment[i], updated[i] = s.INVALID, "", now
             error[i] = "; ".join(format_error(c, m) for c, m in problems[keys.iat[i]])
     # Rows assigned in an earlier run elsewhere (no entry here): leave the user's cells alone.
-    keep = known | ~among(keys.to_numpy(), validation.done) if validation.done else None
+    keep = known | ~was_done if was_done is not None else None
     out = pd.DataFrame(
         {
-            s.SOURCE_ROW: rows[s.SOURCE_ROW].to_numpy(dtype=np.int64),
-            s.ROW_KEY: keys.to_numpy(),
+            s.ROW_KEY: keys.to_numpy(dtype=object),
             s.STATUS: status,
             s.ATTACHMENT_ID: attachment,
             s.ERROR: error,
             s.UPDATED_AT: updated,
             s.NOTE: note,
-        }
+        },
+        dtype=object,  # text as str objects, like the manifest's own columns
+        copy=False,
     )
+    out.insert(0, s.SOURCE_ROW, rows[s.SOURCE_ROW].to_numpy(dtype=np.int64))
     return out if keep is None or keep.all() else out[keep].reset_index(drop=True)
+
+
+def _positions(journal: pd.DataFrame, keys: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Each row key's position among the journal's rows (-1 where it has none), and whether
+    they are simply the manifest's rows in its order (as when the journal was filled so)."""
+    if not len(journal):
+        return np.full(len(keys), -1, dtype=np.int64), False
+    theirs = journal["row_key"].to_numpy(dtype=object)
+    if len(theirs) == len(keys) and bool((theirs == keys).all()):
+        return np.arange(len(keys)), True
+    found: np.ndarray = journal.index.get_indexer(keys)
+    return found, False
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:

@@ -239,7 +239,7 @@ def _rows(table: ResultTable) -> dict[int, dict[str, str]]:
 def test_line_shapes_read_from_the_bytes_agree_with_the_text() -> None:
     """Line ends and delimiters per line, counted from the bytes, are the text's own (a lone
     CR beside a lone LF once the other bytes are gone is not taken for a CRLF)."""
-    from spott_migrate.writeback._csvlines import CsvLines
+    from spott_migrate.manifest.csvlines import CsvLines
 
     rng = random.Random(7)
     counted = 0

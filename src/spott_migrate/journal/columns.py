@@ -27,6 +27,8 @@ _SHARED = ("state", "code", "message", "updated_at")
 
 def _shared(values: list[object]) -> np.ndarray:
     """A column with equal values as one object each (states, times repeat a million times)."""
+    if not values or values.count(values[0]) == len(values):  # one value throughout
+        return np.full(len(values), values[0] if values else None, dtype=object)
     codes, uniques = pd.factorize(object_array(values), sort=False)
     if not len(uniques):  # all None
         return np.full(len(values), None, dtype=object)

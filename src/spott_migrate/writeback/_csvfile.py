@@ -5,7 +5,7 @@ and an empty line is a record too. Records we do not change are copied as they a
 byte; a record we change keeps its own fields and line end, and gets our cells (a record with
 quotes is written again by the rules of the file's format, so quotes it does not need are
 dropped). A million changed records cost a few operations on whole columns: a line without a
-quote is one record, so our cells are appended to its text (see ``_csvlines``).
+quote is one record, so our cells are appended to its text (see ``manifest.csvlines``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..manifest.csvformat import CsvFormat, detect_format
 from ..manifest.schema import header_key
 from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
-from ._csvlines import CsvLines, Records
+from ..manifest.csvlines import CsvLines, Records
 from ._table import ResultTable, one_text, present
 from ._text import csv_guard, csv_unguard, xml_safe
 

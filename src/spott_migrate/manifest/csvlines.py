@@ -5,6 +5,8 @@ of no fields. A line without a quote character is one whole record (nothing on i
 quoted field), so only lines with a quote go through the ``csv`` module, which then takes as
 many lines as the record needs. Line ends are those the ``csv`` module sees through a text
 file opened with ``newline=""``: ``\\r\\n``, ``\\n`` and ``\\r``.
+
+Both directions use it: the manifest reader (:func:`uniform_columns`) and the write-back.
 """
 
 from __future__ import annotations
@@ -267,3 +269,42 @@ class _Feed:
         i = self.pos
         self.pos += 1
         return self.lines.bodies[i] + self.lines.end(i)
+
+
+def uniform_columns(text: str, raw: bytes, delimiter: str) -> list[list[str]] | None:
+    """The file's fields column by column, when every line is one record with as many fields
+    as the first (no quote anywhere, one kind of line end, the same number of delimiters on
+    every line): what the ``csv`` module reads, without a list per row. ``raw`` is the file's
+    bytes in an encoding that keeps ASCII as single bytes (the mark of UTF-8 taken off).
+    None for any other file (the ``csv`` module reads it)."""
+    if not text or '"' in text:
+        return None
+    shape = _Skeleton.of(raw, delimiter)
+    if shape is None:
+        return None
+    end = shape.end()
+    joined = text.replace(end, delimiter)
+    if "\r" in joined or "\n" in joined:
+        return None  # a lone CR or LF beside the CRLFs: lines of two kinds
+    counts = shape.per_line(end)
+    final = text.endswith(end)
+    if final:
+        counts = counts[:-1]  # the nothing after the last line end
+    width = int(counts[0]) + 1
+    if not bool((counts == width - 1).all()):
+        return None
+    if len(text) > csv.field_size_limit() and _longest_line(raw, end) > csv.field_size_limit():
+        return None  # a field might exceed the csv module's limit: it says so
+    fields = joined.split(delimiter)
+    if final:
+        fields.pop()
+    if len(fields) != width * len(counts):
+        return None
+    return [fields[col::width] for col in range(width)]
+
+
+def _longest_line(raw: bytes, end: str) -> int:
+    """The longest line's length in bytes (at least its length in characters); splitting the
+    bytes is cheaper than finding the line ends with NumPy (measured: 0.13 s against 0.3 s
+    for 100 MB)."""
+    return max(map(len, raw.split(end[-1].encode())))

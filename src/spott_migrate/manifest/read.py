@@ -93,12 +93,15 @@ class Manifest:
             if column not in schema.RESULT_COLUMNS:
                 continue
             if everywhere:
-                updated = np.asarray(values, dtype=object)
+                updated = np.array(values, dtype=object)  # a copy: the caller keeps its own
             else:
                 updated = self.rows[column].to_numpy(dtype=object).copy()
                 updated[at] = values
-            # Object, as read (pandas would otherwise infer its own string type).
-            self.rows[column] = pd.Series(updated, index=self.rows.index, dtype=object)
+            # Object, as read (pandas would otherwise infer its own string type); ours to
+            # hand over without a copy.
+            self.rows[column] = pd.Series(
+                updated, index=self.rows.index, dtype=object, copy=False
+            )
 
     def path_texts(self, file_paths: Sequence[str]) -> list[str]:
         """``str(self.resolve(t))`` of each cell of a column ("" for an empty one), made from

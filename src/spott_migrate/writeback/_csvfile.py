@@ -23,10 +23,10 @@ from typing import BinaryIO
 import numpy as np
 
 from ..manifest.csvformat import CsvFormat, detect_format
+from ..manifest.csvlines import CsvLines, Records
 from ..manifest.schema import header_key
 from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
-from ..manifest.csvlines import CsvLines, Records
 from ._table import ResultTable, one_text, present
 from ._text import csv_guard, csv_unguard, xml_safe
 

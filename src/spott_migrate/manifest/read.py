@@ -92,8 +92,8 @@ class Manifest:
         for column, values in columns.items():
             if column not in schema.RESULT_COLUMNS:
                 continue
-            if everywhere:
-                updated = np.array(values, dtype=object)  # a copy: the caller keeps its own
+            if everywhere:  # (shared with the caller's results, which pandas keeps read-only)
+                updated = np.asarray(values, dtype=object)
             else:
                 updated = self.rows[column].to_numpy(dtype=object).copy()
                 updated[at] = values

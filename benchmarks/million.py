@@ -260,7 +260,8 @@ def run_million(server: BenchServer, root: Path, sizes: MillionSizes) -> Section
             attr="inner",
         )
         details.extend(_detail(f"write-back ({kind})", measured, attr="inner"))
-        scratch.unlink(missing_ok=True)
+        for leftover in scratch.parent.glob(f"{scratch.stem}.*"):
+            leftover.unlink()  # the copy and its backup (<stem>.orig<suffix>)
 
     # 5. start-up
     help_runs = _start_up(sizes.help_trials)
@@ -278,10 +279,14 @@ def run_million(server: BenchServer, root: Path, sizes: MillionSizes) -> Section
     notes = [
         f"load average before / after the section: {load_before} / {load()} (2 cores)",
         "the re-run's floor reads the CSV with pandas' C parser and every journal row with"
-        " one SELECT; spott-migrate's own manifest reader (csv module, a row key per row) and"
-        " its journal read are most of the re-run, so the gap is reading, not planning",
-        "the write-back rows measure `writeback/` and `pipeline.write_back` as they are; the"
-        " million-row work of issue 12 did not change them",
+        " one SELECT; the re-run reads the manifest (a row key hashed per row), the journal"
+        " as columns, and then `pipeline.migrate` builds an Entry object for each of the"
+        " million rows of its own journal (`merge_entries(..., journal.entries())`), which"
+        " is most of what stands between it and its target",
+        "the write-backs splice our cells into the file's bytes (a CSV line or a sheet row"
+        " that ends before our columns, or with them) and copy everything else as it is;"
+        " the .xlsx sheet is deflated at level 3 in a second thread while it is made, the"
+        " package's other members keep their compressed bytes",
     ]
     how = (
         f"{max(sizes.rows, sizes.xlsx_rows):,} small valid PDFs (~0.4–1.2 KB) in folders of"

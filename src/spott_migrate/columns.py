@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import gc
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -48,3 +50,18 @@ def among(values: np.ndarray | pd.Series, members: Collection[Any]) -> np.ndarra
         return np.zeros(len(values), dtype=bool)
     found = members.__contains__
     return np.fromiter(map(found, values), dtype=bool, count=len(values))
+
+
+@contextmanager
+def many_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million objects that all stay alive are made
+    (rows of a query, a column's strings): each collection it starts meanwhile walks every
+    object made so far and frees none. Measured: reading a million journal rows took twice as
+    long with it running."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from .journal import Entry, JournalView, State, utc_now
 from .manifest import Manifest, read_manifest
 from .manifest import schema as s
 from .validation import Validation
-from .writeback import write_results
+from .writeback import ResultTable, write_results
 
 # How often a write-back starts over because the file changed while it was being written.
 PLACEMENT_ATTEMPTS = 3
@@ -42,43 +43,51 @@ def project_results(
     keys = rows[s.ROW_KEY]
     n = len(rows)
     journal = JournalView.of(entries).frame
-    at = journal.index.get_indexer(keys) if len(journal) else np.full(n, -1)
+    at, in_order = _positions(journal, keys.to_numpy(dtype=object))
     known = at >= 0
+    everywhere = bool(known.all())
 
     def entry_column(name: str) -> np.ndarray:
+        values: np.ndarray = journal[name].to_numpy(dtype=object)
+        if everywhere:  # every row has an entry: no column of None to fill first
+            return values if in_order else values[at]
         column = np.full(n, None, dtype=object)
-        column[known] = journal[name].to_numpy()[at[known]]
+        column[known] = values[at[known]]
         return column
 
     state = entry_column("state")
     now = utc_now()
-    status = np.full(n, s.PENDING, dtype=object)
-    attachment = np.full(n, "", dtype=object)
-    error = np.full(n, "", dtype=object)
-    updated = np.full(n, now, dtype=object)
-    updated[known] = entry_column("updated_at")[known]
     assigned = state == State.ASSIGNED.value
+    failed = state == State.FAILED.value
+    sent = state == State.ASSIGN_SENT.value
+    status = np.full(n, s.PENDING, dtype=object)
     status[assigned] = s.ASSIGNED
+    status[failed] = s.FAILED
+    attachment = np.full(n, "", dtype=object)
     ids = entry_column("attachment_id")
-    attachment[assigned] = [i or "" for i in ids[assigned]]
-    status[state == State.FAILED.value] = s.FAILED
-    error[state == State.ASSIGN_SENT.value] = (
-        "not confirmed yet; the next run checks Spott before sending anything"
-    )
-    codes, messages = entry_column("code"), entry_column("message")
-    worded = known & ~assigned & (state != State.ASSIGN_SENT.value)
-    worded &= (codes != None) | (state == State.FAILED.value)  # noqa: E711 (element-wise)
-    for i in np.flatnonzero(worded).tolist():
-        code = codes[i] or ("retries_exhausted" if state[i] == State.FAILED.value else None)
-        error[i] = format_error(code, messages[i] or "") if code else ""
+    attachment[assigned] = [i or "" for i in ids[assigned].tolist()]
+    error = np.full(n, "", dtype=object)
+    error[sent] = "not confirmed yet; the next run checks Spott before sending anything"
+    if everywhere:  # (a copy: written to below, and it may be the journal's own column)
+        updated = entry_column("updated_at").copy()
+    else:
+        updated = np.full(n, now, dtype=object)
+        updated[known] = entry_column("updated_at")[known]
+    worded = known & ~assigned & ~sent
+    if worded.any():
+        codes, messages = entry_column("code"), entry_column("message")
+        worded &= (codes != None) | failed  # noqa: E711 (element-wise)
+        for i in np.flatnonzero(worded).tolist():
+            code = codes[i] or ("retries_exhausted" if failed[i] else None)
+            error[i] = format_error(code, messages[i] or "") if code else ""
     notes = validation.notes_by_row()
     note = np.full(n, "", dtype=object)
     if notes:
         for i in np.flatnonzero(keys.isin(notes.keys()).to_numpy()).tolist():
             note[i] = notes[keys.iat[i]]
-    if validation.done:
+    was_done = among(keys.to_numpy(), validation.done) if validation.done else None
+    if was_done is not None:
         # Rows done before are not validated again: their note stays as the manifest has it.
-        was_done = among(keys.to_numpy(), validation.done)
         note[was_done] = rows[s.NOTE].to_numpy()[was_done]
     problems = validation.problems_by_row()
     if problems:
@@ -86,19 +95,33 @@ def project_results(
             status[i], attachment[i], updated[i] = s.INVALID, "", now
             error[i] = "; ".join(format_error(c, m) for c, m in problems[keys.iat[i]])
     # Rows assigned in an earlier run elsewhere (no entry here): leave the user's cells alone.
-    keep = known | ~among(keys.to_numpy(), validation.done) if validation.done else None
+    keep = known | ~was_done if was_done is not None else None
     out = pd.DataFrame(
         {
-            s.SOURCE_ROW: rows[s.SOURCE_ROW].to_numpy(dtype=np.int64),
-            s.ROW_KEY: keys.to_numpy(),
+            s.ROW_KEY: keys.to_numpy(dtype=object),
             s.STATUS: status,
             s.ATTACHMENT_ID: attachment,
             s.ERROR: error,
             s.UPDATED_AT: updated,
             s.NOTE: note,
-        }
+        },
+        dtype=object,  # text as str objects, like the manifest's own columns
+        copy=False,
     )
+    out.insert(0, s.SOURCE_ROW, rows[s.SOURCE_ROW].to_numpy(dtype=np.int64))
     return out if keep is None or keep.all() else out[keep].reset_index(drop=True)
+
+
+def _positions(journal: pd.DataFrame, keys: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Each row key's position among the journal's rows (-1 where it has none), and whether
+    they are simply the manifest's rows in its order (as when the journal was filled so)."""
+    if not len(journal):
+        return np.full(len(keys), -1, dtype=np.int64), False
+    theirs = journal["row_key"].to_numpy(dtype=object)
+    if len(theirs) == len(keys) and bool((theirs == keys).all()):
+        return np.arange(len(keys)), True
+    found: np.ndarray = journal.index.get_indexer(keys)
+    return found, False
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:
@@ -114,17 +137,21 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
             manifest.take_over(_read_again(manifest))
         placed = _placed(results, manifest)
         if output is None:
-            placed = _changed(manifest, placed)
-            if placed.empty:
+            placed = placed.subset(_changed(manifest, placed))
+            if not len(placed):
                 return manifest.path
 
-        def remember(info: os.stat_result, done: pd.DataFrame = placed) -> None:
-            manifest.wrote(info, done)
+        table = _table(manifest, placed)
+
+        def remember(
+            info: os.stat_result, done: _Placed = placed, in_file: ResultTable = table
+        ) -> None:
+            manifest.wrote(info, done.at, in_file.columns)
 
         try:
             return write_results(
                 manifest.path,
-                _cells(manifest, placed),
+                table,
                 sheet=manifest.sheet,
                 header_row=manifest.header_row,
                 output=output,
@@ -150,41 +177,103 @@ def _read_again(manifest: Manifest) -> Manifest:
         ) from None
 
 
-def _placed(results: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
-    """``results`` with ``source_row`` taken from ``manifest`` by row key (keys it lacks drop)."""
-    rows = manifest.rows[[s.ROW_KEY, s.SOURCE_ROW]]
-    placed = results.drop(columns=[s.SOURCE_ROW]).merge(rows, on=s.ROW_KEY, how="inner")
-    return placed[[s.SOURCE_ROW, s.ROW_KEY, *[c for c in s.RESULT_COLUMNS if c in placed]]]
+@dataclass(frozen=True)
+class _Placed:
+    """Results placed on the manifest's rows, as text (``Series.astype(str)``, as written):
+    ``at`` are positions in ``manifest.rows``."""
+
+    at: np.ndarray
+    source_rows: np.ndarray
+    columns: dict[str, np.ndarray]  # result column -> one text per placed row
+    all_text: frozenset[str]  # columns that were str on every row (the usual case)
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def subset(self, keep: np.ndarray) -> _Placed:
+        if keep.all():
+            return self
+        columns = {c: v[keep] for c, v in self.columns.items()}
+        return _Placed(self.at[keep], self.source_rows[keep], columns, self.all_text)
 
 
-def _changed(manifest: Manifest, results: pd.DataFrame) -> pd.DataFrame:
-    compared = [c for c in (s.STATUS, s.ATTACHMENT_ID, s.ERROR, s.NOTE) if c in results.columns]
-    current = manifest.rows[[s.SOURCE_ROW, *compared]]
-    both = results.merge(current, on=s.SOURCE_ROW, how="left", suffixes=("", "_now"))
-    same = pd.Series(True, index=both.index)
+def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
+    """``results`` on the rows of ``manifest`` that carry their row keys (keys it lacks drop),
+    in the order of ``results``."""
+    rows = manifest.rows
+    keys = results[s.ROW_KEY].to_numpy(dtype=object)
+    theirs = rows[s.ROW_KEY].to_numpy(dtype=object)
+    picked: np.ndarray | slice
+    if len(keys) == len(theirs) and bool((keys == theirs).all()):
+        # The usual case: projected from this very manifest, row for row.
+        picked, at = slice(None), np.arange(len(keys))
+    else:
+        index = pd.Index(theirs)
+        if index.is_unique:
+            found = index.get_indexer(keys)
+            picked = np.flatnonzero(found >= 0)
+            at = found[picked]
+        else:  # keys are unique as read; this keeps a frame built by hand working
+            pairs = pd.DataFrame({"key": keys, "i": np.arange(len(keys))}).merge(
+                pd.DataFrame({"key": theirs, "at": np.arange(len(theirs))}), on="key"
+            )
+            picked, at = pairs["i"].to_numpy(), pairs["at"].to_numpy()
+    source_rows = rows[s.SOURCE_ROW].to_numpy(dtype=np.int64)
+    columns: dict[str, np.ndarray] = {}
+    all_text: set[str] = set()
+    for column in (c for c in s.RESULT_COLUMNS if c in results.columns):
+        values = results[column].to_numpy(dtype=object)[picked]
+        texts = columns[column] = _text(values)
+        if texts is values:
+            all_text.add(column)
+    return _Placed(
+        at=at,
+        source_rows=source_rows if isinstance(picked, slice) else source_rows[at],
+        columns=columns,
+        all_text=frozenset(all_text),
+    )
+
+
+def _changed(manifest: Manifest, placed: _Placed) -> np.ndarray:
+    """Which placed rows would change the manifest's cells (the time alone does not count)."""
+    compared = [c for c in (s.STATUS, s.ATTACHMENT_ID, s.ERROR, s.NOTE) if c in placed.columns]
+    everywhere = len(placed) == len(manifest.rows) and bool(
+        (placed.at == np.arange(len(placed))).all()
+    )
+    same = np.ones(len(placed), dtype=bool)
     for column in compared:
-        same &= both[column].astype(str) == both[f"{column}_now"].fillna("").astype(str)
-    return results[~same.to_numpy()]
+        now = manifest.rows[column].to_numpy(dtype=object)
+        now = _text(now if everywhere else now[placed.at], fill=True)
+        same &= np.asarray(placed.columns[column] == now, dtype=bool)
+    return ~same
 
 
-def _written_columns(manifest: Manifest, results: pd.DataFrame) -> list[str]:
+def _text(values: np.ndarray, *, fill: bool = False) -> np.ndarray:
+    """``Series.astype(str)`` (after ``fillna("")`` with ``fill``) as an object array; a
+    column that is all text already is handed back as it is."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    series = pd.Series(values, dtype=object)
+    if fill:
+        series = series.fillna("")
+    texts: np.ndarray = series.astype(str).to_numpy(dtype=object)
+    return texts
+
+
+def _written_columns(manifest: Manifest, placed: _Placed) -> list[str]:
     """The result columns to write: ``spott_note`` only where some row has a note or the
     manifest has the column already (so a note can be cleared), not into every manifest."""
-    columns = [c for c in s.RESULT_COLUMNS if c in results.columns]
+    columns = list(placed.columns)
     if (
         s.NOTE in columns
         and s.NOTE not in manifest.column_map
-        and not (results[s.NOTE] != "").any()
+        and not (placed.columns[s.NOTE] != "").any()
     ):
         columns.remove(s.NOTE)
     return columns
 
 
-def _cells(manifest: Manifest, results: pd.DataFrame) -> dict[int, dict[str, str]]:
-    columns = _written_columns(manifest, results)
-    # Column by column: a dict per row from `to_dict("records")` costs ~10× more at 100k rows.
-    texts = [results[c].astype(str).tolist() for c in columns]
-    return {
-        int(row): dict(zip(columns, values, strict=True))
-        for row, *values in zip(results[s.SOURCE_ROW].tolist(), *texts, strict=True)
-    }
+def _table(manifest: Manifest, placed: _Placed) -> ResultTable:
+    columns = _written_columns(manifest, placed)
+    texts = {c: placed.columns[c] for c in columns}
+    return ResultTable(placed.source_rows, texts, placed.all_text & set(columns))

@@ -8,7 +8,9 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,18 +53,21 @@ def test_interrupt_while_writing_a_csv_leaves_the_original(
     path = tmp_path / "m.csv"
     path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(50)))
     before = path.read_bytes()
-    real = _csvfile._set
-    calls: list[int] = []
+    real = _csvfile._pieces
+    written: list[str] = []
 
-    def interrupt_on_the_fifth(*args: object, **kwargs: object) -> list[str]:
-        calls.append(1)
-        if len(calls) == 5:
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+    def interrupt_after_two(*args: Any, **kwargs: Any) -> Iterator[str]:
+        for piece in real(*args, **kwargs):
+            written.append(piece)
+            yield piece
+            if len(written) == 2:  # part of the new file is in the temporary file by now
+                raise KeyboardInterrupt
 
-    monkeypatch.setattr(_csvfile, "_set", interrupt_on_the_fifth)
+    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 10)
+    monkeypatch.setattr(_csvfile, "_pieces", interrupt_after_two)
     with pytest.raises(KeyboardInterrupt):
         write_results(path, {row: {"spott_status": "x"} for row in range(2, 40)}, backup=False)
+    assert len(written) == 2 and "f0.pdf,cv,x" in written[0]
     assert path.read_bytes() == before
     assert leftovers(tmp_path) == []
 

@@ -20,6 +20,7 @@ from spott_migrate.writeback._text import (
 def test_public_surface_is_pinned() -> None:
     assert writeback.__all__ == [
         "RESULT_COLUMNS",
+        "ResultTable",
         "check_writable",
         "csv_delimiter",
         "read_results",

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..columns import many_objects, object_array
 from .sidecars import journal_paths
-from .store import Entry, Journal, State
+from .store import SHEET_ROWS, Entry, Journal, State
 
 # What a check and the result columns read for every row; an Entry's other fields are read
 # for the rows looked up one by one.
@@ -24,9 +25,11 @@ _STATES = {s.value: s for s in State}
 _SHARED = ("state", "code", "message", "updated_at")
 
 
-def _shared(values: tuple[object, ...]) -> np.ndarray:
+def _shared(values: list[object]) -> np.ndarray:
     """A column with equal values as one object each (states, times repeat a million times)."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=False)
+    if not values or values.count(values[0]) == len(values):  # one value throughout
+        return np.full(len(values), values[0] if values else None, dtype=object)
+    codes, uniques = pd.factorize(object_array(values), sort=False)
     if not len(uniques):  # all None
         return np.full(len(values), None, dtype=object)
     out: np.ndarray = np.asarray(uniques, dtype=object)[codes]
@@ -42,17 +45,17 @@ def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
 def frame_of(journal: Journal) -> pd.DataFrame:
     """An open journal's rows as columns (``COLUMNS``), through its own connection."""
     journal.flush()
-    with journal._lock:
+    with journal._lock, many_objects():
         rows = journal._db.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM rows WHERE sheet = ?", (journal.sheet,)
+            f"SELECT {', '.join(COLUMNS)} FROM rows {SHEET_ROWS}", (journal.sheet,)
         ).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
-    del rows
-    data = {
-        name: _shared(values) if name in _SHARED else np.asarray(values, dtype=object)
-        for name, values in zip(COLUMNS, columns, strict=True)
-    }
-    return pd.DataFrame(data, columns=list(COLUMNS), dtype=object)
+        columns = [[row[i] for row in rows] for i in range(len(COLUMNS))]
+        del rows
+        data = {
+            name: _shared(values) if name in _SHARED else object_array(values)
+            for name, values in zip(COLUMNS, columns, strict=True)
+        }
+    return pd.DataFrame(data, columns=list(COLUMNS), dtype=object, copy=False)
 
 
 def read_journals(
@@ -117,11 +120,18 @@ class JournalView(Mapping[str, Entry]):
         """A view of entries held as objects (a run's own, a test's)."""
         if isinstance(entries, JournalView):
             return entries
-        rows = [
-            (e.row_key, e.state.value, e.size, e.attachment_id, e.code, e.message, e.updated_at)
-            for e in entries.values()
-        ]
-        frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+        held = list(entries.values())
+        with many_objects():
+            data = {
+                "row_key": object_array([e.row_key for e in held]),
+                "state": object_array([e.state.value for e in held]),
+                "size": object_array([e.size for e in held]),
+                "attachment_id": object_array([e.attachment_id for e in held]),
+                "code": object_array([e.code for e in held]),
+                "message": object_array([e.message for e in held]),
+                "updated_at": object_array([e.updated_at for e in held]),
+            }
+        frame = pd.DataFrame(data, columns=list(COLUMNS), dtype=object, copy=False)
         return cls(frame.set_index("row_key", drop=False), entries=entries)
 
     def keys_in(self, *states: State) -> set[str]:

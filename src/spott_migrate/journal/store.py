@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ..columns import many_objects
 from ..errors import ConfigError, JournalError
 from .sidecars import journal_paths
 
@@ -44,6 +45,17 @@ CREATE TABLE IF NOT EXISTS rows (
     PRIMARY KEY (sheet, row_key)
 );
 """
+
+
+# Every field of an Entry, in its order.
+ENTRY_FIELDS = (
+    "row_key, source_row, state, temp_id, upload_name, size, uploaded_at, assign_sent_at,"
+    " attachment_id, code, message, attempts, updated_at"
+)
+# All rows of one sheet. NOT INDEXED: walking the table beats walking the (sheet, row_key)
+# index and looking each row up (measured on a million rows: 0.9 s against 2.2 s).
+SHEET_ROWS = "NOT INDEXED WHERE sheet = ?"
+_KEYS_PER_QUERY = 500  # well under SQLite's limit on ? parameters
 
 
 class State(StrEnum):
@@ -162,15 +174,12 @@ class Journal:
             self._db.close()
 
     def entries(self) -> dict[str, Entry]:
-        """Every row's entry, by row key."""
+        """Every row's entry, by row key (in the order the rows were first recorded)."""
         self.flush()
-        with self._lock:
+        with self._lock, many_objects():
             try:
                 cursor = self._db.execute(
-                    "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
-                    " assign_sent_at, attachment_id, code, message, attempts, updated_at"
-                    " FROM rows WHERE sheet = ?",
-                    (self.sheet,),
+                    f"SELECT {ENTRY_FIELDS} FROM rows {SHEET_ROWS}", (self.sheet,)
                 )
                 state = _STATES.__getitem__  # a dict look-up: calling the enum costs ~15× more
                 return {r[0]: Entry(r[0], r[1], state(r[2]), *r[3:]) for r in cursor}
@@ -179,18 +188,27 @@ class Journal:
 
     def entry(self, key: str) -> Entry | None:
         """One row's entry, or None."""
+        return self.entries_of([key]).get(key)
+
+    def entries_of(self, keys: Iterable[str]) -> dict[str, Entry]:
+        """The entries of the rows with these keys (those the journal has)."""
         self.flush()
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Entry] = {}
         with self._lock:
             try:
-                row = self._db.execute(
-                    "SELECT row_key, source_row, state, temp_id, upload_name, size, uploaded_at,"
-                    " assign_sent_at, attachment_id, code, message, attempts, updated_at"
-                    " FROM rows WHERE sheet = ? AND row_key = ?",
-                    (self.sheet, key),
-                ).fetchone()
-            except sqlite3.DatabaseError as exc:
+                for start in range(0, len(wanted), _KEYS_PER_QUERY):
+                    chunk = wanted[start : start + _KEYS_PER_QUERY]
+                    cursor = self._db.execute(
+                        f"SELECT {ENTRY_FIELDS} FROM rows WHERE sheet = ? AND row_key IN"
+                        f" ({', '.join('?' * len(chunk))})",
+                        (self.sheet, *chunk),
+                    )
+                    for r in cursor:
+                        found[r[0]] = Entry(r[0], r[1], _STATES[r[2]], *r[3:])
+            except (sqlite3.DatabaseError, KeyError) as exc:
                 raise _journal_error(self.path, exc) from None
-        return None if row is None else Entry(row[0], row[1], _STATES[row[2]], *row[3:])
+        return found
 
     def _write(self, sql: str, params: Iterable[tuple[object, ...]], *, sync: bool = False) -> None:
         """One transaction; a disk that is full or failing stops the run (``JournalError``).
@@ -362,11 +380,11 @@ class Journal:
     def adopt(self, entries: Iterable[Entry]) -> None:
         """Copy entries from another journal (a shard's, an earlier plain run's) into this one,
         where they say more than this one does, so that this run acts on what they recorded."""
-        newer = []
-        for e in entries:
-            mine = self.entry(e.row_key)
-            if mine is None or rank(e) > rank(mine):
-                newer.append(e)
+        offered = list(entries)
+        if not offered:
+            return  # (a re-run with nothing to do reads none of its own million entries)
+        mine = self.entries_of(e.row_key for e in offered)
+        newer = [e for e in offered if e.row_key not in mine or rank(e) > rank(mine[e.row_key])]
         if not newer:
             return
         self._write(

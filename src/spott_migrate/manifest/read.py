@@ -7,6 +7,7 @@ however the DataFrame is later filtered or sorted.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -15,15 +16,18 @@ import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice, repeat
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
+from ..columns import many_objects
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
+from .csvlines import uniform_columns
 from .xlsxguard import guard_sheet
 
 ManifestKind = Literal["xlsx", "csv"]
@@ -80,16 +84,22 @@ class Manifest:
         self.column_map, self.encoding = other.column_map, other.encoding
         self._resolved.clear()
 
-    def wrote(self, info: os.stat_result, results: pd.DataFrame) -> None:
-        """Our own write of ``results`` (source row + result columns) is now the file on disk."""
+    def wrote(self, info: os.stat_result, at: np.ndarray, columns: Mapping[str, Any]) -> None:
+        """Our own write is now the file on disk: the rows at positions ``at`` of ``rows`` hold
+        ``columns`` (result column -> one text per position)."""
         self.signature = info.st_mtime_ns, info.st_size, info.st_ino
-        at = self.rows.set_index(schema.SOURCE_ROW).index.get_indexer(results[schema.SOURCE_ROW])
-        found = at >= 0
-        for column in schema.RESULT_COLUMNS:
-            if column not in results.columns:
+        everywhere = len(at) == len(self.rows) and bool((at == np.arange(len(at))).all())
+        for column, values in columns.items():
+            if column not in schema.RESULT_COLUMNS:
                 continue
-            values = results[column].astype(str).to_numpy()[found]
-            self.rows.iloc[at[found], self.rows.columns.get_loc(column)] = values
+            if everywhere:  # (shared with the caller's results, which pandas keeps read-only)
+                updated = np.asarray(values, dtype=object)
+            else:
+                updated = self.rows[column].to_numpy(dtype=object).copy()
+                updated[at] = values
+            # Object, as read (pandas would otherwise infer its own string type); ours to
+            # hand over without a copy.
+            self.rows[column] = pd.Series(updated, index=self.rows.index, dtype=object, copy=False)
 
     def path_texts(self, file_paths: Sequence[str]) -> list[str]:
         """``str(self.resolve(t))`` of each cell of a column ("" for an empty one), made from
@@ -142,6 +152,17 @@ def read_manifest(
         raise ManifestError(f"{path} is a folder; give the manifest file inside it")
     # Taken before reading: a save during the read then shows as a change later.
     signature = _signature(path)
+    with many_objects():  # a million rows of cells, every one of them kept
+        return _read(path, sheet, column_map, header_row, signature)
+
+
+def _read(
+    path: Path,
+    sheet: str | None,
+    column_map: Mapping[str, str] | None,
+    header_row: int | None,
+    signature: tuple[int, int, int] | None,
+) -> Manifest:
     suffix = path.suffix.lower()
     encoding: str | None = None
     if suffix in (".xlsx", ".xlsm"):
@@ -201,7 +222,7 @@ def read_header(path: str | Path, sheet: str | None = None) -> list[str]:
     return [text for text in (_cell_text(c) for c in row) if text]
 
 
-def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -221,7 +242,7 @@ def _read_xlsx_grid(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]
     return sheet, grid
 
 
-def _read_csv_grid(path: Path) -> tuple[str, list[list[Any]]]:
+def _read_csv_grid(path: Path) -> tuple[str, Grid]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -233,6 +254,11 @@ def _read_csv_grid(path: Path) -> tuple[str, list[list[Any]]]:
     # The write-back's own choice, so that results land in the columns read here. (The csv
     # module's Sniffer disagreed with it on ~3 % of generated files, and was the one wrong.)
     delimiter = csv_delimiter(text, path.suffix)
+    if encoding in _ASCII_KEPT:
+        body = raw[len(codecs.BOM_UTF8) :] if encoding == "utf-8-sig" else raw
+        columns = uniform_columns(text, body, delimiter)
+        if columns is not None:  # the usual export: no quotes, every line alike
+            return encoding, ColumnGrid(columns)
     try:
         grid: list[list[Any]] = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
@@ -240,6 +266,50 @@ def _read_csv_grid(path: Path) -> tuple[str, list[list[Any]]]:
     except csv.Error as exc:
         raise ManifestError(f"cannot parse {path.name} as CSV: {exc}") from exc
     return encoding, grid
+
+
+# Encodings whose bytes show the delimiter and line ends as the text has them.
+_ASCII_KEPT = frozenset({"utf-8", "utf-8-sig", "cp1252"})
+
+
+class ColumnGrid(Sequence[list[str]]):
+    """A grid held as columns (every row as wide): rows made only when one is asked for; a
+    slice of rows is a view (``start``), not a copy of every column."""
+
+    def __init__(self, columns: list[list[str]], start: int = 0) -> None:
+        self.columns, self.start = columns, start
+        self._rows = len(columns[0]) - start if columns else 0
+
+    def __len__(self) -> int:
+        return self._rows
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> ColumnGrid: ...
+
+    def __getitem__(self, index: int | slice) -> list[str] | ColumnGrid:
+        if isinstance(index, slice):
+            first, stop, step = index.indices(self._rows)
+            if step != 1 or stop != self._rows:
+                raise ValueError("a column grid is sliced from a row to its end")
+            return ColumnGrid(self.columns, self.start + first)
+        if not -self._rows <= index < self._rows:
+            raise IndexError(index)
+        row = self.start + (index % self._rows)
+        return [column[row] for column in self.columns]
+
+    def column(self, col: int) -> Iterable[str]:
+        """One column's cells, from the first row of this grid on."""
+        if col >= len(self.columns):
+            return repeat("", self._rows)
+        column = self.columns[col]
+        return column if not self.start else islice(column, self.start, None)
+
+
+# A manifest's cells, row by row (calamine, the csv module) or as columns (a plain CSV).
+Grid = Sequence[Sequence[Any]]
 
 
 def _cell_text(value: Any) -> str:
@@ -257,7 +327,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _find_header(grid: Sequence[Sequence[Any]], header_row: int | None) -> int:
+def _find_header(grid: Grid, header_row: int | None) -> int:
     if header_row is not None:
         if not 1 <= header_row <= len(grid):
             raise ManifestError(f"header row {header_row} is outside the sheet")
@@ -310,8 +380,10 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _column_text(body: Sequence[Sequence[Any]], col: int) -> list[str]:
+def _column_text(body: Grid, col: int) -> list[str]:
     """One column of the grid as text, like :func:`_cell_text` cell by cell, in one pass."""
+    if isinstance(body, ColumnGrid):
+        return list(map(str.strip, body.column(col)))
     try:
         values = list(map(operator.itemgetter(col), body))
     except IndexError:  # a short row: its missing cells are empty
@@ -323,51 +395,53 @@ def _column_text(body: Sequence[Sequence[Any]], col: int) -> list[str]:
         return [v.strip() if type(v) is str else _cell_text(v) for v in values]
 
 
-def _build_rows(
-    grid: Sequence[Sequence[Any]], header_index: int, mapping: Mapping[str, int]
-) -> pd.DataFrame:
+def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd.DataFrame:
     """The canonical frame, built column by column (no per-row objects)."""
     body = grid[header_index + 1 :]
     texts = {name: _column_text(body, col) for name, col in mapping.items()}
+    arrays = {name: _object_array(column) for name, column in texts.items()}
     # Blank lines are spacing, not work. A row with text in a mapped column is not blank; only
     # the rest (rare) are checked cell by cell, unmapped columns included.
     empty = np.ones(len(body), dtype=bool)
-    for column in texts.values():
-        empty &= np.asarray(column, dtype=object) == ""
+    for array in arrays.values():
+        empty &= array == ""
     blank = [i for i in np.flatnonzero(empty).tolist() if all(_is_blank(c) for c in body[i])]
     source_rows = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
     if blank:
         keep = np.ones(len(body), dtype=bool)
         keep[blank] = False
         source_rows = source_rows[keep]
-        texts = {
-            name: [t for t, k in zip(col, keep, strict=True) if k] for name, col in texts.items()
-        }
+        arrays = {name: array[keep] for name, array in arrays.items()}
+        texts = {name: array.tolist() for name, array in arrays.items()}
     n = len(source_rows)
-    columns: dict[str, Any] = {}
-    for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS):
-        columns[name] = texts.get(name) or [""] * n
     frame = pd.DataFrame(
         {
-            name: _shared(column) if name in _REPEATING else _object_array(column)
-            for name, column in columns.items()
+            name: _column_of(arrays.get(name), n, shared=name in _REPEATING)
+            for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)
         },
         dtype=object,  # text as Python str objects, as before pandas 3 inferred its own dtype
         copy=False,
     )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
-    keys = row_keys(
-        columns[schema.FILE_PATH],
-        columns[schema.TYPE],
-        *(columns[c] for c in schema.TARGET_COLUMNS),
+    absent = [""] * n
+    keys = _row_keys(
+        texts.get(schema.FILE_PATH, absent),
+        texts.get(schema.TYPE, absent),
+        *(texts.get(c, absent) for c in schema.TARGET_COLUMNS),
     )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
 
 
+def _column_of(array: np.ndarray | None, n: int, *, shared: bool) -> np.ndarray:
+    if array is None:
+        return np.full(n, "", dtype=object)  # an absent column: one shared ""
+    return _shared(array) if shared else array
+
+
 def _object_array(column: list[str]) -> np.ndarray:
     if column and column[0] == "" and column.count("") == len(column):
-        return np.full(len(column), "", dtype=object)  # an absent column: one shared ""
+        return np.full(len(column), "", dtype=object)  # an empty column: one shared ""
     array = np.empty(len(column), dtype=object)
     array[:] = column
     return array
@@ -377,12 +451,11 @@ def _object_array(column: list[str]) -> np.ndarray:
 _REPEATING = frozenset({schema.TYPE, *schema.TARGET_COLUMNS, schema.STATUS})
 
 
-def _shared(column: list[str]) -> np.ndarray:
+def _shared(array: np.ndarray) -> np.ndarray:
     """The column with equal texts as one object each: a type or an id repeated over a
     million rows would otherwise be a million strings."""
-    array = _object_array(column)
-    if len(array) and array[0] == "" and array.base is None and (array == "").all():
-        return array
+    if not len(array) or bool((array == array[0]).all()):
+        return np.full(len(array), array[0] if len(array) else "", dtype=object)
     codes, uniques = pd.factorize(array, sort=False)
     return np.asarray(uniques, dtype=object)[codes]
 
@@ -452,13 +525,24 @@ def row_keys(
     file_paths: Sequence[str], type_texts: Sequence[str], *targets: Sequence[str]
 ) -> list[str]:
     """:func:`row_key` of every row, column by column (equal to it row for row)."""
+    return _row_keys(
+        list(map(str.strip, file_paths)),
+        list(map(str.strip, type_texts)),
+        *(list(map(str.strip, column)) for column in targets),
+    )
+
+
+def _row_keys(
+    file_paths: Sequence[str], type_texts: Sequence[str], *targets: Sequence[str]
+) -> list[str]:
+    """:func:`row_keys` of columns whose texts are stripped already."""
     from ..spott_api import normalise_type
 
     types = {t: normalise_type(t) or t.strip().lower() for t in set(type_texts)}
     columns = [
-        posix_folded(file_paths),
+        posix_folded(file_paths, strip=False),
         [types[t] for t in type_texts],
-        *(list(map(str.strip, column)) for column in targets),
+        *targets,
     ]
     digest = hashlib.blake2b
     return [

@@ -9,5 +9,13 @@ one-time backup of the original.
 from ..manifest.csvformat import csv_delimiter
 from ._api import check_writable, read_results, write_results
 from ._columns import RESULT_COLUMNS
+from ._table import ResultTable
 
-__all__ = ["RESULT_COLUMNS", "check_writable", "csv_delimiter", "read_results", "write_results"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "ResultTable",
+    "check_writable",
+    "csv_delimiter",
+    "read_results",
+    "write_results",
+]

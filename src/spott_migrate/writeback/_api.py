@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 import os
 import zipfile
 import zlib
@@ -16,10 +15,10 @@ from lxml import etree
 
 from ..errors import ManifestError, WriteBackError
 from ._atomic import ensure_backup, probe_writable, replace_atomically
-from ._cellref import MAX_ROW
 from ._columns import LayoutError
 from ._csvfile import read_csv, write_csv
 from ._locks import raise_if_open_elsewhere
+from ._table import ResultTable, checked
 from ._xlsx import prepared_xlsx, read_xlsx
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
@@ -40,7 +39,7 @@ _UNREADABLE = (
 
 def write_results(
     path: Path,
-    results: Mapping[int, Mapping[str, str]],
+    results: Mapping[int, Mapping[str, str]] | ResultTable,
     *,
     sheet: str | None = None,
     header_row: int = 1,
@@ -49,7 +48,8 @@ def write_results(
     unchanged: Callable[[], bool] | None = None,
     replaced: Callable[[os.stat_result], None] | None = None,
 ) -> Path:
-    """Write ``results`` (source row → {column: text}) into the manifest; return the file written.
+    """Write ``results`` (source row → {column: text}, or the same as columns in a
+    ``ResultTable``) into the manifest; return the file written.
 
     Writes ``path`` itself (after a one-time backup to ``<stem>.orig<suffix>``), or ``output``
     when given, leaving ``path`` untouched. The file is replaced atomically. Raises
@@ -60,7 +60,7 @@ def write_results(
     """
     path = Path(path)
     kind = _kind(path, WriteBackError)
-    rows = _checked(results, header_row)
+    rows = checked(results, header_row)
     # Write through symlinks to the real file instead of replacing the link with a file.
     source = Path(os.path.realpath(path))
     if not source.is_file():
@@ -68,7 +68,7 @@ def write_results(
     chosen = Path(output) if output is not None else None
     in_place = chosen is None or _same_file(source, chosen)
     target = source if in_place or chosen is None else chosen
-    if in_place and not rows:
+    if in_place and not len(rows):
         return path
     raise_if_open_elsewhere(target)
     prepared: AbstractContextManager[Callable[[BinaryIO], None]]
@@ -115,7 +115,7 @@ def check_writable(
         if kind == "xlsx":
             with zipfile.ZipFile(source) as package:
                 _check_every_part(package, path)
-            with prepared_xlsx(source, {}, sheet=sheet, header_row=header_row):
+            with prepared_xlsx(source, checked({}, header_row), sheet=sheet, header_row=header_row):
                 pass
         else:
             read_csv(source, header_row=header_row, columns=())
@@ -184,30 +184,6 @@ def _kind(path: Path, error: type[Exception]) -> str:
     if suffix in CSV_SUFFIXES:
         return "csv"
     raise error(f"{path}: only .xlsx/.xlsm and .csv/.tsv manifests are supported")
-
-
-def _checked(
-    results: Mapping[int, Mapping[str, str]], header_row: int
-) -> dict[int, dict[str, str]]:
-    """Rows as ints below the header, values as text (None becomes "")."""
-    if header_row < 1:
-        raise WriteBackError(f"header_row must be 1 or more, not {header_row}")
-    rows: dict[int, dict[str, str]] = {}
-    for key, values in results.items():
-        try:
-            row = operator.index(key)
-        except TypeError:
-            raise WriteBackError(f"row numbers must be integers, not {key!r}") from None
-        if not header_row < row <= MAX_ROW:
-            raise WriteBackError(
-                f"row {row} is outside the data rows ({header_row + 1}..{MAX_ROW})"
-            )
-        texts = {str(name): "" if text is None else str(text) for name, text in values.items()}
-        if any(not name.strip() for name in texts):
-            raise WriteBackError(f"row {row}: a result column name is empty")
-        if texts:
-            rows[row] = texts
-    return rows
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -9,13 +9,14 @@ behind (``.<name>.*.spott-tmp``), which is harmless and never read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from ..crashpoints import crash_point
 from ..errors import ManifestChangedError, WriteBackError
@@ -74,6 +75,62 @@ def replace_atomically(
     return written
 
 
+def copy_bytes(src: IO[bytes], out: IO[bytes], count: int | None = None) -> None:
+    """``count`` bytes (all the rest when None) from ``src``'s position to the end of ``out``,
+    inside the kernel where it can (no trip through our memory), else a megabyte at a time;
+    ``EOFError`` when ``src`` has fewer."""
+    left = count
+    out.flush()
+    if hasattr(os, "copy_file_range"):
+        # From src's position as the buffered file sees it (its descriptor may be ahead).
+        start = offset = src.tell()
+        try:
+            while left is None or left:
+                done = os.copy_file_range(
+                    src.fileno(), out.fileno(), left or 1 << 30, offset_src=offset
+                )
+                if not done:
+                    break
+                offset += done
+                if left is not None:
+                    left -= done
+        except OSError as exc:
+            if exc.errno not in _CANNOT_COPY_RANGE or offset != start:
+                raise  # a real failure, or one after some bytes went: not ours to hide
+        else:
+            src.seek(offset)
+            out.seek(0, os.SEEK_END)  # the buffered file learns where the kernel left it
+            if left:
+                raise EOFError(f"{left} bytes short")
+            return
+    while left is None or left:
+        block = src.read(_SLICE if left is None else min(_SLICE, left))
+        if not block:
+            if left:
+                raise EOFError(f"{left} bytes short")
+            return
+        out.write(block)
+        if left is not None:
+            left -= len(block)
+
+
+# What copy_file_range answers on a file system (or kernel) that cannot do it.
+_CANNOT_COPY_RANGE = frozenset(
+    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EPERM, errno.EBADF}
+)
+
+
+def write_slices(out: BinaryIO, data: bytes) -> None:
+    """Write ``data`` a megabyte at a time: measured on Linux, writing a large buffer in one
+    call was several times slower than the same bytes in slices of this size."""
+    view = memoryview(data)
+    for start in range(0, len(view), _SLICE):
+        out.write(view[start : start + _SLICE])
+
+
+_SLICE = 1 << 20
+
+
 def probe_writable(folder: Path) -> None:
     """Raise ``WriteBackError`` unless a file can be created (and removed) in ``folder``."""
     try:
@@ -118,7 +175,7 @@ def ensure_backup(path: Path) -> Path | None:
 
     def copy(out: BinaryIO) -> None:
         with open(path, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+            copy_bytes(src, out)
 
     replace_atomically(backup, copy, mode_of=path)
     with contextlib.suppress(OSError):  # keep the original's timestamps on the copy

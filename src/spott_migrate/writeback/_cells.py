@@ -133,13 +133,23 @@ def cell_xml(tags: Tags, ref: str, style: str | None, text: str) -> str:
     """Markup of one result cell: an inline string, so it is never a formula and never
     touches sharedStrings.xml; a cleared cell keeps only its style."""
     p = tags.prefix
-    s = f' s="{escape(style, {chr(34): "&quot;"})}"' if style is not None else ""
+    s = style_attribute(style)
     if not text:
         return f'<{p}c r="{ref}"{s}/>'
     return (
         f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is>'
-        f'<{p}t xml:space="preserve">{escape(text, _TEXT_ENTITIES)}</{p}t></{p}is></{p}c>'
+        f'<{p}t xml:space="preserve">{escaped(text)}</{p}t></{p}is></{p}c>'
     )
+
+
+def style_attribute(style: str | None) -> str:
+    """`` s="…"`` for a style id, or nothing."""
+    return f' s="{escape(style, {chr(34): "&quot;"})}"' if style is not None else ""
+
+
+def escaped(text: str) -> str:
+    """Cell text as it stands inside ``<t>`` (markup characters and CR as references)."""
+    return escape(text, _TEXT_ENTITIES)
 
 
 def widen_spans(row: Element, cols: list[int]) -> None:

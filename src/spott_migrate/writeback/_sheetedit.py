@@ -1,5 +1,6 @@
-"""Writing result cells into a worksheet's XML: the rows we touch are parsed and edited with
-lxml in batches, every other byte of the sheet is copied through unchanged."""
+"""Editing rows of a worksheet with lxml: for the rows the byte-level splice does not take
+(see ``_sheetsplice``), a batch of consecutive rows is parsed, edited and serialised again.
+Also the styles new cells take, and the sheet's ``<dimension>``."""
 
 from __future__ import annotations
 
@@ -36,12 +37,20 @@ class Styles:
         if row_number == self.header_row:
             return self.header
         # Like Excel when you type into an empty cell: row format first, then column format.
-        if row.get("customFormat") in ("1", "true") and row.get("s"):
+        if has_row_format(row.get("customFormat"), row.get("s")):
             return row.get("s")
+        return self.for_column(col)
+
+    def for_column(self, col: int) -> str | None:
+        """The style of a new cell in a data row without a row format of its own."""
         for low, high, style in self.columns:
             if low <= col <= high:
                 return style
         return None
+
+
+def has_row_format(custom_format: str | None, style: str | None) -> bool:
+    return custom_format in ("1", "true") and bool(style)
 
 
 def column_styles(sheet: SheetXml) -> list[tuple[int, int, str]]:
@@ -55,54 +64,7 @@ def column_styles(sheet: SheetXml) -> list[tuple[int, int, str]]:
     return [(low, high, style) for low, high, style in found if style and style != "0"]
 
 
-def rewrite_sheet(sheet: SheetXml, updates: Updates, styles: Styles) -> list[bytes | memoryview]:
-    """The new sheet XML as consecutive pieces (joining them would cost one more full copy).
-
-    Rows not in ``updates`` are copied byte for byte.
-    """
-    tags = Tags.of(sheet.ns, sheet.prefix)
-    data = memoryview(sheet.data)  # slices of a memoryview copy nothing
-    out: list[bytes | memoryview] = [_grow_dimension(sheet, updates)]
-    pos = sheet.body_start  # everything before pos is already in out
-    anchor = sheet.body_start  # where rows that fit nowhere else go: after the last row passed
-    pending: list[tuple[RowSpan | None, int]] = []
-
-    def flush() -> None:
-        nonlocal pos
-        if not pending:
-            return
-        present = [span for span, _ in pending if span is not None]
-        start, end = (present[0].start, present[-1].end) if present else (anchor, anchor)
-        out.append(data[pos:start])
-        out.append(_edit_batch(sheet, tags, bytes(data[start:end]), pending, updates, styles))
-        pos = end
-        pending.clear()
-
-    rows, targets = sheet.rows, sorted(updates)
-    i = j = 0
-    while j < len(targets):
-        span = rows[i] if i < len(rows) else None
-        target = targets[j]
-        if span is not None and span.number < target:
-            flush()  # an untouched row ends the batch: batches are runs of rows we change
-            anchor = span.end
-            i += 1
-            continue
-        if span is not None and span.number == target:
-            pending.append((span, target))
-            anchor = span.end
-            i += 1
-        elif any(updates[target].values()):
-            pending.append((None, target))  # the sheet has no such row yet
-        j += 1  # (clearing cells of a row that does not exist needs no row)
-        if len(pending) >= BATCH_ROWS:
-            flush()
-    flush()
-    out.append(data[pos:])
-    return out
-
-
-def _edit_batch(
+def edit_batch(
     sheet: SheetXml,
     tags: Tags,
     chunk: bytes,
@@ -154,19 +116,16 @@ def _edit_batch(
 
     if len(container) == 0:
         return b""
-    serialized = etree.tostring(container, encoding="UTF-8", with_tail=False)
+    serialized: bytes = etree.tostring(container, encoding="UTF-8", with_tail=False)
     return serialized[serialized.index(b">") + 1 : serialized.rindex(b"</")]
 
 
-def _grow_dimension(sheet: SheetXml, updates: Updates) -> bytes:
-    """The sheet's head, with ``<dimension ref>`` widened to cover the cells we write."""
+def grown_head(sheet: SheetXml, written: Box | None) -> bytes:
+    """The sheet's head, with ``<dimension ref>`` widened to cover the cells we write
+    (``written``: the box of non-empty cells, None when there are none)."""
     head = sheet.data[: sheet.body_start]
-    written = [(row, col) for row, cells in updates.items() for col, text in cells.items() if text]
-    if not written:
+    if written is None:
         return head
-    rows = [row for row, _ in written]
-    cols = [col for _, col in written]
-    box: Box = (min(rows), min(cols), max(rows), max(cols))
     pattern = re.compile(_DIMENSION_REF.format(p=re.escape(sheet.prefix)).encode())
     found = pattern.search(head)
     if found is None:
@@ -175,5 +134,5 @@ def _grow_dimension(sheet: SheetXml, updates: Updates) -> bytes:
         old = parse_range(found.group(2).decode())
     except ValueError:
         return head
-    new = format_range(union(old, box)).encode()
+    new = format_range(union(old, written)).encode()
     return head[: found.start(2)] + new + head[found.end(2) :]

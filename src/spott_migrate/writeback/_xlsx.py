@@ -8,50 +8,49 @@ a text such as ``=SUM(A1)`` stays text.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from ..manifest.schema import header_key
 from ..manifest.xlsxpackage import SheetPart, locate_sheet
 from ._cells import Element, Tags, cell_text, column_of, number_cells, shared_index
-from ._columns import LayoutError, find_columns, ordered_names, plan_columns
+from ._columns import LayoutError, find_columns, plan_columns
 from ._package import read_shared_strings
-from ._sheetedit import BATCH_ROWS, Styles, column_styles, rewrite_sheet
+from ._sheetedit import BATCH_ROWS, Styles, column_styles
+from ._sheetsplice import CellTexts, plan_edit
 from ._sheetxml import SheetXml, find_row, parse_rows, scan_sheet
+from ._table import ResultTable
 from ._text import to_cell_text
 from ._zipcopy import copy_zip
-
-Results = Mapping[int, Mapping[str, str]]
 
 
 @contextmanager
 def prepared_xlsx(
-    source: Path, results: Results, *, sheet: str | None, header_row: int
+    source: Path, table: ResultTable, *, sheet: str | None, header_row: int
 ) -> Iterator[Callable[[BinaryIO], None]]:
-    """Compute the new sheet, then yield the function that writes the whole package.
+    """Plan the new sheet, then yield the function that writes the whole package.
 
-    All the slow work (and every layout error) happens before the caller creates its
-    temporary file, so that file exists only for the short copy.
+    Every check (and every layout error) happens before the caller creates its temporary
+    file; the new sheet is then made while it is written (``_sheetsplice``).
     """
     with zipfile.ZipFile(source) as package:
         part = locate_sheet(package, sheet)
         xml = scan_sheet(package.read(part.part))
         header, header_style = _read_header(package, part, xml, header_row)
-        plan = plan_columns(header, ordered_names(results))
-        updates: dict[int, dict[int, str]] = {
-            row: {col: to_cell_text(text) for col, text in plan.cells(values).items()}
-            for row, values in results.items()
+        plan = plan_columns(header, table.names())
+        columns = {
+            plan.columns[header_key(name)]: CellTexts.of(values, name in table.complete)
+            for name, values in table.columns.items()
         }
-        if plan.new_headers:
-            added = plan.new_headers.items()
-            updates[header_row] = {col: to_cell_text(name) for col, name in added}
+        header_cells = {col: to_cell_text(name) for col, name in plan.new_headers.items()}
         styles = Styles(header_row, header_style, column_styles(xml))
-        pieces = rewrite_sheet(xml, updates, styles)
-        del xml, updates  # the pieces keep what they need of the old sheet
+        edit = plan_edit(xml, table.rows, columns, header_cells, styles)
+        del xml  # the edit keeps what it needs of the old sheet
 
         def write(out: BinaryIO) -> None:
-            copy_zip(package, out, {part.part: pieces})
+            copy_zip(package, out, {part.part: edit}, path=str(source))
 
         yield write
 

@@ -1,0 +1,85 @@
+"""The CSV reader's column-wise way (a plain export: no quotes, every line alike) reads what
+the csv module reads, cell for cell, on generated files; any other file goes the csv way."""
+
+from __future__ import annotations
+
+import codecs
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from spott_migrate.errors import ManifestError
+from spott_migrate.manifest import read, read_manifest
+
+HEADER = ["file_path", "type", "candidate_id", "company_id", "spott_status", "note"]
+CELLS = ["a.pdf", " padded.pdf ", "", "CV", "cv", "c-1", "Zoë", "x;y", "x|y", "tab\there", "\x0c"]
+
+
+def generated(rng: random.Random) -> tuple[bytes, str]:
+    delimiter = rng.choice([",", ";", "\t", "|"])
+    end = rng.choice(["\n", "\r\n", "\r"])
+    width = len(HEADER) if rng.random() < 0.8 else len(HEADER) - 1
+    lines = [delimiter.join(HEADER[:width])]
+    for _ in range(rng.randrange(0, 30)):
+        cells = [rng.choice([c for c in CELLS if delimiter not in c]) for _ in range(width)]
+        if rng.random() < 0.05:
+            cells = cells[:-1]  # a short line: the csv way
+        lines.append(delimiter.join(cells))
+    text = end.join(lines) + (end if rng.random() < 0.7 else "")
+    if rng.random() < 0.1:
+        text = text.replace("a.pdf", '"a.pdf"', 1)  # a quote: the csv way
+    if rng.random() < 0.05:
+        text = text.replace(end, "\n" if end != "\n" else "\r\n", 1)  # mixed line ends
+    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+    data = text.encode("utf-16-le") if encoding == "utf-16" else text.encode(encoding)
+    if encoding == "utf-16":
+        data = codecs.BOM_UTF16_LE + data
+    return data, ".tsv" if delimiter == "\t" and rng.random() < 0.5 else ".csv"
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_column_wise_read_equals_the_csv_module(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, suffix = generated(random.Random(seed))
+    path = tmp_path / f"m{suffix}"
+    path.write_bytes(data)
+    try:
+        fast = read_manifest(path)
+    except ManifestError as exc:
+        fast_error: str | None = str(exc)
+    else:
+        fast_error = None
+    monkeypatch.setattr(read, "uniform_columns", lambda *args: None)
+    try:
+        slow = read_manifest(path)
+    except ManifestError as exc:
+        assert fast_error == str(exc)
+        return
+    assert fast_error is None
+    pd.testing.assert_frame_equal(fast.rows, slow.rows)
+    assert (fast.column_map, fast.header_row, fast.encoding) == (
+        slow.column_map,
+        slow.header_row,
+        slow.encoding,
+    )
+
+
+def test_a_plain_export_is_read_as_columns(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type,candidate_id\r\na.pdf,CV,c-1\r\nb.pdf,CV,c-2\r\n")
+    grid = read._read_csv_grid(path)[1]
+    assert isinstance(grid, read.ColumnGrid)
+    assert grid.columns == [["file_path", "a.pdf", "b.pdf"], ["type", "CV", "CV"],
+                            ["candidate_id", "c-1", "c-2"]]  # fmt: skip
+
+
+def test_a_field_over_the_csv_limit_is_refused_as_before(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type\n" + "x" * (csv.field_size_limit() + 1) + ",CV\n")
+    with pytest.raises(ManifestError, match="field larger than field limit"):
+        read_manifest(path)

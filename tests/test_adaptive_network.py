@@ -131,3 +131,38 @@ def test_stray_429s_with_the_jitter_of_a_real_network(sandbox: Sandbox, tmp_path
 @pytest.mark.slow
 def test_a_real_limit_with_the_jitter_of_a_real_network(sandbox: Sandbox, tmp_path: Path) -> None:
     check_limit(sandbox, tmp_path, CANDIDATES, latency=(0, 0.2))
+
+
+def most_at_once(log: list[LogEntry]) -> int:
+    """The most requests the sandbox was handling at one moment."""
+    events = []
+    for entry in log:
+        answered = entry.at.timestamp()
+        events += [(answered - entry.elapsed, 1), (answered, -1)]
+    most = current = 0
+    for _, step in sorted(events, key=lambda e: (e[0], e[1])):  # an end before a start
+        current += step
+        most = max(most, current)
+    return most
+
+
+def test_refused_requests_rest_without_more_than_the_concurrency_on_the_wire(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Many strays: steps resting out a Retry-After give up their places, yet the requests on
+    # the wire stay within --concurrency when they wake up.
+    sandbox.faults.extend(network_faults(latency=(0.02, 0.06), stray_429=0.15, seed=3))
+    manifest = one_file_candidates(tmp_path, 60)
+    settings = Settings(
+        base_url=sandbox.url,
+        api_key=CANARY_KEY,
+        requests_per_minute=6000,
+        concurrency=2,
+        read_timeout=10.0,
+        checkpoint_seconds=3600,
+    )
+    statuses = migrate(manifest, settings=settings).statuses
+    assert_exactly_once(sandbox, manifest, statuses, 60)
+    log = sandbox.state.log()
+    assert sandbox.state.count(status=429) >= 5  # the strays really came, and were retried
+    assert most_at_once(log) <= 2

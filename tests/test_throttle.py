@@ -149,9 +149,11 @@ def test_even_eight_percent_strays_do_not_make_the_rate_collapse(seed: int) -> N
 # -- a real limit --------------------------------------------------------------------------------
 
 
-def overshoot(lim: RateLimiter, t: FakeTime, *, limit: int, sending: float) -> float:
+def overshoot(
+    lim: RateLimiter, t: FakeTime, *, limit: int, sending: float, retry_after: float = 1
+) -> float:
     """Send at ``sending`` a second, well above a server that takes ``limit`` a second: each
-    second its first ``limit`` requests are taken, the rest refused (Retry-After: 1). Every
+    second its first ``limit`` requests are taken, the rest refused (``Retry-After``). Every
     answer comes 50 ms after its request. Stop at the limiter's first verdict; return when the
     first 429 came."""
     found = len(lim.limits_found)
@@ -164,7 +166,7 @@ def overshoot(lim: RateLimiter, t: FakeTime, *, limit: int, sending: float) -> f
         status = 201 if taken[second] <= limit else 429
         if status == 429 and first_refusal is None:
             first_refusal = t.now
-        lim.observe(status, 0.05, retry_after=1)
+        lim.observe(status, 0.05, retry_after=retry_after)
     assert first_refusal is not None
     return first_refusal
 
@@ -183,12 +185,36 @@ def test_a_burst_is_a_limit(pattern: str) -> None:
 def test_after_a_burst_everyone_waits_for_room_and_the_rate_is_what_the_server_took() -> None:
     t = FakeTime()
     lim = limiter(t, 6000)  # ceiling 100/s
-    first_refusal = overshoot(lim, t, limit=20, sending=50)
+    first_refusal = overshoot(lim, t, limit=20, sending=50, retry_after=3)
     assert lim.limits_found == [Limit.BURST]
     assert lim.good_rate == pytest.approx(0.98 * 20, rel=0.05)  # a little under what it took
     assert lim.rate == pytest.approx(lim.good_rate)  # the pause refills its budget already
     lim.acquire()
-    assert t.now == pytest.approx(first_refusal + 1, abs=0.01)  # its Retry-After, for all
+    # "3" is rounded up by the server: room may come two seconds on, and everyone waits for that.
+    assert t.now == pytest.approx(first_refusal + 2, abs=0.01)
+
+
+def test_a_burst_with_retry_after_one_waits_only_until_the_servers_second_has_passed() -> None:
+    t = FakeTime()
+    lim = limiter(t, 6000)
+    first_refusal = overshoot(lim, t, limit=20, sending=50, retry_after=1)
+    assert lim.limits_found == [Limit.BURST]
+    lim.acquire()
+    # "1" is rounded up: the second the server counted began with its first answer (at 0.02),
+    # so there is room a second after that, sooner than the Retry-After said.
+    assert t.now == pytest.approx(1 / 50 + 1, abs=0.01)
+    assert t.now < first_refusal + 1
+    assert lim.rate == pytest.approx(lim.good_rate)  # the pause refilled the server's budget
+
+
+def test_a_request_resting_before_its_retry_is_not_in_flight() -> None:
+    t = FakeTime()
+    lim = limiter(t)
+    seen: list[int] = []
+    lim._sleep = lambda seconds: seen.append(lim.resting)  # look while asleep
+    lim.rest(1.0)
+    assert seen == [1]
+    assert lim.resting == 0
 
 
 def test_a_burst_without_retry_after_pauses_briefly() -> None:
@@ -391,9 +417,9 @@ def test_not_adaptive_keeps_both_at_their_ceilings_but_honours_a_burst() -> None
     answer(lim, t, 3, per_second=5)
     for _ in range(5):
         t.now += 0.01
-        lim.observe(429, 0.01, retry_after=2)
+        lim.observe(429, 0.01, retry_after=3)
     assert lim.window == 4
     assert lim.rate == full
     began = t.now
     lim.acquire()
-    assert t.now - began == pytest.approx(2, abs=0.05)
+    assert t.now - began == pytest.approx(2, abs=0.05)  # "3": room may come two seconds on

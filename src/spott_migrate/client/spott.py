@@ -175,6 +175,10 @@ class SpottClient:
         self._read_timeout = settings.read_timeout
         self._counts: Counter[str] = Counter()
         self._count_lock = threading.Lock()
+        # Requests on the wire never outnumber the limiter's window, even when steps resting
+        # before a retry (which hold no place) wake up while others are out.
+        self._wire = threading.Condition(self._count_lock)
+        self._places_taken = 0
         # Set once any HTTP answer (of any status) has come back from the server.
         self.answered = False
         self._on_the_wire = 0
@@ -372,7 +376,7 @@ class SpottClient:
             stop=self._stop,
             wait=self.retry.tenacity_wait(self._rng),
             retry=retry_if_exception(lambda e: self.retry.should_retry(e, blind_only=blind_only)),
-            sleep=self._sleep,
+            sleep=self.limiter.rest,
             reraise=True,
         )
         try:
@@ -404,6 +408,21 @@ class SpottClient:
 
     def _send(self, endpoint: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request, its whole answer read; ``kwargs`` as for ``httpx.Request``."""
+        with self._wire:
+            while self._places_taken >= self.limiter.window:
+                self._wire.wait(0.05)
+            self._places_taken += 1  # held from the wait for a token to the answer
+        try:
+            return self._send_on_the_wire(endpoint, method, url, **kwargs)
+        finally:
+            with self._wire:
+                self._places_taken -= 1
+                self._wire.notify()
+
+    def _send_on_the_wire(
+        self, endpoint: str, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response:
+        """:meth:`_send` once it holds a place in the window."""
         self.limiter.acquire()
         with self._count_lock:
             self._counts[endpoint] += 1

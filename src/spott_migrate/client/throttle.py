@@ -10,11 +10,13 @@ a *limit*, when this run is the one sending too fast. Only a limit calls for a l
   last answers refused, or three in a row) or a *persisting share* (a tenth of the last ten
   seconds' answers more than the key's usual share of strays) means a limit. The rate that
   works becomes a little under what the server took in the second before it refused, and the
-  rate goes there; after a burst every caller first waits until the first 429's
-  ``Retry-After`` has passed, after a persisting share the rate steps a little further under for
-  two seconds. Anything less is stray: only the refused request waits, following its own
-  ``Retry-After`` (the retry policy). A 429 to a request sent before the last verdict is old
-  news.
+  rate goes there. After a burst every caller first waits until the first 429's
+  ``Retry-After`` may have passed: it counts whole seconds, so servers round it up, and the wait
+  ends once a second has passed since the first request the server took in the second before
+  it refused (a limit counted per second has room then), though never a second or more early.
+  After a persisting share the rate steps a little further under for two seconds. Anything
+  less is stray: only the refused request waits, following its own ``Retry-After`` (the retry
+  policy). A 429 to a request sent before the last verdict is old news.
 - **Probation**: the lower rate is an experiment. A real limit's 429s fall away below it;
   strays come whatever the rate, so when the share of 429s does not fall clearly over the next
   hundred answers the verdict is undone and the rate that worked before is back.
@@ -25,6 +27,7 @@ a *limit*, when this run is the one sending too fast. Only a limit calls for a l
 - **Window**: how many requests may be in flight. It grows by one per window of answers and
   shrinks by one when the median latency of the last answers reaches twice the median of the
   last few hundred: a moving percentile, so ordinary network jitter is not read as congestion.
+  A request resting before a retry is not in flight, so it does not hold a place.
 
 The limit is per key, not per thread, so one object serves the whole run.
 """
@@ -54,9 +57,11 @@ _PERSIST_SECONDS = 10.0
 _PERSIST_SHARE = 0.10
 _PERSIST_MIN = 10
 _PERSIST_ANSWERS = 50  # a share of fewer answers is too noisy to act on
-# While probing above the rate that works, a smaller excess over the usual share of 429s (not
-# capped here, and judged as unlikely from chance) ends the probe.
-_PROBE_SHARE = 0.05
+# While probing above the rate that works, a smaller excess over the usual share of 429s in
+# the last few seconds (judged as unlikely from chance) ends the probe: just above a limit a
+# 429 comes every second or so, and each one is a request that must wait out its Retry-After.
+_PROBE_SECONDS = 5.0
+_PROBE_SHARE = 0.02
 _PROBE_MIN = 3
 # After a burst or persisting share, this many answers at the lower rate are the experiment.
 _TRIAL_ANSWERS = 100
@@ -103,16 +108,25 @@ class Limit(Enum):
 class _Answer:
     """One answer, as the rate control remembers it."""
 
-    __slots__ = ("at", "background", "refused", "sent", "wait")
+    __slots__ = ("at", "background", "refused", "rounded", "sent", "wait")
 
     def __init__(
-        self, at: float, sent: float, refused: bool, background: bool, wait: float = 0.0
+        self,
+        at: float,
+        sent: float,
+        refused: bool,
+        background: bool,
+        wait: float = 0.0,
+        rounded: bool = False,
     ) -> None:
         self.at = at
         self.sent = sent
         self.refused = refused
         self.background = background
         self.wait = wait  # a 429's Retry-After (or the default pause), in seconds
+        # Whole seconds from the server: HTTP's Retry-After has no fractions, so it is rounded
+        # up, and "1" may mean a tenth of a second.
+        self.rounded = rounded
 
 
 class _Answers:
@@ -167,9 +181,25 @@ class _Answers:
         return len(window), sum(a.refused for a in window)
 
     def first_room(self, most: int, sent_after: float) -> float:
-        """When the earliest 429 (to a request sent after ``sent_after``) among the last
-        ``most`` answers said there would be room."""
-        return min((a.at + a.wait for a in self._recent_refusals(most, sent_after)), default=0.0)
+        """When there may be room again, by the earliest 429 (to a request sent after
+        ``sent_after``) among the last ``most`` answers: when its ``Retry-After`` said, or, if
+        that was rounded up to whole seconds, as soon as a second has passed since the first
+        answer the server gave in the second before it refused (a limit counted per second has
+        room then), but not before a second less than it said."""
+        refusals = self._recent_refusals(most, sent_after)
+        if not refusals:
+            return 0.0
+        first = min(refusals, key=lambda a: a.at + a.wait)
+        said = first.at + first.wait
+        if not first.rounded:
+            return said
+        taken = [
+            a.at
+            for a in self._log
+            if not a.refused and first.sent - _TAKEN_SECONDS < a.sent <= first.sent
+        ]
+        per_second = min(taken, default=said - _TAKEN_SECONDS) + _TAKEN_SECONDS
+        return max(said - 1, min(said, per_second))
 
     def background(self) -> float:
         """The key's share of 429s we did not cause, cautiously: none at first, one in twenty
@@ -276,6 +306,7 @@ class RateLimiter:
         self._congested = False
         self.limits_found: list[Limit] = []
         self.stray_429s = 0
+        self._resting = 0
         self._lock = threading.Lock()
 
     @property
@@ -283,6 +314,12 @@ class RateLimiter:
         """Requests that may be in flight now."""
         with self._lock:
             return max(1, int(self._window))
+
+    @property
+    def resting(self) -> int:
+        """Requests waiting to be tried again (see :meth:`rest`)."""
+        with self._lock:
+            return self._resting
 
     @property
     def good_rate(self) -> float:
@@ -304,6 +341,17 @@ class RateLimiter:
                     wait = (1 - self._tokens) / self.rate
             self._sleep(min(wait, 1.0))
 
+    def rest(self, seconds: float) -> None:
+        """Sleep before a request is tried again. A resting request is not in flight: while it
+        waits out a ``Retry-After``, its place in the window may be used by another."""
+        with self._lock:
+            self._resting += 1
+        try:
+            self._sleep(seconds)
+        finally:
+            with self._lock:
+                self._resting -= 1
+
     def observe(
         self, status: int | None, elapsed: float, *, retry_after: float | None = None
     ) -> None:
@@ -317,7 +365,10 @@ class RateLimiter:
             background = sent > self._evidence_since and near
             if status == 429:
                 wait = _DEFAULT_PAUSE if retry_after is None else retry_after
-                self._answers.add(_Answer(now, sent, True, background, wait))
+                rounded = (
+                    retry_after is not None and retry_after >= 1 and float(retry_after).is_integer()
+                )
+                self._answers.add(_Answer(now, sent, True, background, wait, rounded))
                 self._throttled(now)
             elif status is not None and status < 500:
                 self._answers.add(_Answer(now, sent, False, background))
@@ -372,7 +423,7 @@ class RateLimiter:
         if self._probe_since is not None:
             # Strays come whatever our rate; a limit's 429s come once the rate is above it.
             answers, refused = self._answers.tally(
-                now, _PERSIST_SECONDS, max(since, self._probe_since)
+                now, _PROBE_SECONDS, max(since, self._probe_since)
             )
             usual = self._answers.usual()
             expected = usual * answers
@@ -399,6 +450,7 @@ class RateLimiter:
         if not self.adaptive:
             return
         self._refill(now)
+        self._marks.clear()  # (the refill may have marked the rate that was just refused)
         if limit is Limit.PROBE:
             # The probe went too far: back to the rate proven last, which stays what works.
             self.rate = self._good_rate

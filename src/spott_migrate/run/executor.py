@@ -49,6 +49,10 @@ RECONCILE_ROUNDS = 3
 FLUSH_SECONDS = 0.25
 # After cancel, how long in-flight requests get to finish before they are abandoned.
 CANCEL_GRACE_SECONDS = 5.0
+# Steps resting before a retry (a 429's Retry-After) may number this many per place in the
+# window before they hold places again: after a burst of 429s at the start of a run, most of the
+# window would otherwise sleep for a second.
+RESTING_PER_PLACE = 3
 
 
 class Stop(StrEnum):
@@ -264,7 +268,12 @@ class Executor:
         inflight: dict[Future[list[PutOff]], Started] = {}
         self._next_flush = self._next_checkpoint = time.monotonic()
         self._checkpoint_every = self.settings.checkpoint_seconds
-        pool = ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="spott")
+        # More threads than the window allows: a step resting before a retry holds a thread
+        # but not a place in the window (see ``_start_ready``).
+        pool = ThreadPoolExecutor(
+            max_workers=(1 + RESTING_PER_PLACE) * self.settings.concurrency,
+            thread_name_prefix="spott",
+        )
         try:
             while queue or inflight:
                 if self._should_stop():
@@ -291,8 +300,11 @@ class Executor:
         inflight: dict[Future[list[PutOff]], Started],
         pool: ThreadPoolExecutor,
     ) -> None:
-        """Hand steps to workers up to the window the server's answers allow."""
-        width = self.client.limiter.window
+        """Hand steps to workers up to the window the server's answers allow. Steps resting
+        before a retry (a 429's ``Retry-After``) are not in flight: others take their places."""
+        limiter = self.client.limiter
+        resting = min(limiter.resting, RESTING_PER_PLACE * self.settings.concurrency)
+        width = limiter.window + resting
         while len(inflight) < width:
             started = queue.next_step(time.monotonic()) or self._steal()
             if started is None:

@@ -96,6 +96,44 @@ def test_formatting_far_away_is_harmless(tmp_path: Path, dimension: bool) -> Non
     assert "1 rows: 1 to do" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("far", "measured"),
+    [
+        (None, False),  # the usual table: cleared by the fast search alone
+        ("AU1048576", False),  # 47 columns of every row fit under the limit
+        ("AV1", True),  # one column further: measured cell by cell (and harmless)
+        ("A1048577", True),  # beyond Excel's last row: measured
+    ],
+)
+def test_a_sheet_without_dimension_is_measured_only_when_a_cell_lies_far_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, far: str | None, measured: bool
+) -> None:
+    path = tmp_path / "m.xlsx"
+    _workbook(path, None)
+    if far:  # written into the XML: openpyxl refuses rows beyond Excel's grid
+        _add_cell(path, far)
+    _without_dimension(path)
+    scans: list[str] = []
+    exact = xlsxguard._valued_extent
+    monkeypatch.setattr(xlsxguard, "_valued_extent", lambda *a: scans.append("exact") or exact(*a))
+    xlsxguard.guard_sheet(path, "Sheet")
+    assert scans == (["exact"] if measured else [])
+
+
+def _add_cell(path: Path, ref: str) -> None:
+    """A formatted-only cell at ``ref`` in its own row at the end of the sheet's data."""
+    row = int(re.sub(r"[A-Z]", "", ref))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                cell = f'<row r="{row}"><c r="{ref}" s="0"/></row>'.encode()
+                data = data.replace(b"</sheetData>", cell + b"</sheetData>")
+            out.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+
+
 def test_a_sheet_far_larger_than_any_manifest_is_refused_by_its_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,9 @@ a value, at about 32 bytes a cell. A stray space typed into XFD1048576 makes tha
 17 billion cells: the reader asks for 549 GB and the process aborts, beyond the reach of any
 ``except``. So the sheet's extent is measured first, from its ``<dimension>`` element when that
 is modest, else by scanning its cell references, and a sheet that would not fit is refused
-with the cell to delete.
+with the cell to delete. Most sheets without a ``<dimension>`` (openpyxl's write-only mode
+leaves it out) are cleared by one fast search: with no cell beyond column AU or row 1,048,576
+the rectangle cannot exceed the limit, whatever the sheet holds.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ _DIMENSION = re.compile(
 # A cell tag, and what closes it: "/>" or an immediate "</c>" is a formatted empty cell,
 # which calamine leaves out of the rectangle; a bare ">" opens a cell with content.
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(/>|>\s*</(?:\w+:)?c>|>)')
+# Excel's last row, and the columns that many rows of may fill (AU, the 47th): a sheet with no
+# cell reference beyond both holds at most 49.3 M cells, under MAX_CELLS.
+# A cell reference beyond column AU, or beyond row 1,048,576. It starts with a literal, so the
+# search skips through the XML in C; a match (rare) sends the sheet to the exact scan.
+_FAR = re.compile(
+    rb'r="(?:(?:[A-Z]{3}|[B-Z][A-Z]|A[V-Z])\d'
+    rb"|[A-Z]{1,3}(?:\d{8}|(?:[2-9]\d{6}|1[1-9]\d{5}|10[5-9]\d{4}|1049\d{3}|1048[6-9]\d\d"
+    rb'|10485[89]\d|104857[7-9])"))'
+)
+_REF_BYTES = 64  # longer than any cell reference, kept between chunks
 
 
 def guard_sheet(path: Path, sheet: str) -> None:
@@ -45,7 +57,7 @@ def guard_sheet(path: Path, sheet: str) -> None:
             if part.shared_strings:
                 _check_size(package, part.shared_strings, MAX_SHARED_XML, "its shared strings")
             rows, cols = _declared_extent(package, part.part)
-            if rows * cols <= MAX_CELLS:
+            if rows * cols <= MAX_CELLS or _nothing_far(package, part.part):
                 return
             rows, cols, far = _valued_extent(package, part.part)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -77,6 +89,18 @@ def _declared_extent(package: zipfile.ZipFile, member: str) -> tuple[int, int]:
             return int(found.group(2)), column_number(found.group(1))
         return MAX_CELLS + 1, 1  # not said: measure
     return int(found.group(4)), column_number(found.group(3))
+
+
+def _nothing_far(package: zipfile.ZipFile, member: str) -> bool:
+    """Whether no cell reference lies beyond column AU or row 1,048,576, streamed."""
+    tail = b""
+    with package.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = tail + chunk
+            if _FAR.search(data):
+                return False
+            tail = data[-_REF_BYTES:]
+    return True
 
 
 def _valued_extent(package: zipfile.ZipFile, member: str) -> tuple[int, int, str]:

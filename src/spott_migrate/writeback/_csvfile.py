@@ -27,7 +27,7 @@ from ..manifest.csvlines import CsvLines, Records
 from ..manifest.schema import header_key
 from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
-from ._table import ResultTable, one_text, present
+from ._table import ResultTable, present, transformed
 from ._text import csv_guard, csv_unguard, xml_safe
 
 # Lines turned into text per piece: enough that a piece costs nothing extra, few enough that
@@ -301,24 +301,16 @@ def _cells(clean: Mapping[int, np.ndarray], i: int) -> dict[int, str]:
 
 
 def _prepared(values: np.ndarray, complete: bool, fmt: CsvFormat) -> _Column:
-    """A column of result texts as written (see ``_clean``) and quoted as fields; a column
-    that needs nothing (the usual case) is used as it is."""
-    given = None if complete else present(values)
-    texts = values if given is None else values[given]
-    single = complete and one_text(texts)
-    if not len(texts) or _needs_nothing(texts[:1] if single else texts, fmt):
-        return _Column(values, values, complete, str(texts[0]) if single else None)
-    clean, quoted = values.copy(), values.copy()
-    seen: dict[str, tuple[str, str]] = {}  # statuses and times repeat on many rows
-    where = range(len(values)) if given is None else np.flatnonzero(given).tolist()
-    for i in where:
-        text = values[i]
-        done = seen.get(text)
-        if done is None:
-            cleaned = _clean(text, fmt)
-            done = seen[text] = cleaned, _field(cleaned, fmt)
-        clean[i], quoted[i] = done
-    return _Column(clean, quoted, complete, str(quoted[0]) if single else None)
+    """A column of result texts as written (see ``_clean``) and quoted as fields."""
+
+    def transform(text: str) -> tuple[str, str]:
+        cleaned = _clean(text, fmt)
+        return cleaned, _field(cleaned, fmt)
+
+    clean, quoted, constant = transformed(
+        values, complete, lambda texts: _needs_nothing(texts, fmt), transform
+    )
+    return _Column(clean, quoted, complete, constant)
 
 
 _UNSAFE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\r"\ud800-\udfff\ufffe\uffff]')

@@ -24,7 +24,7 @@ from ._cellref import MAX_COL, Box, col_index, col_letters
 from ._cells import Tags, escaped, style_attribute
 from ._sheetedit import BATCH_ROWS, Styles, edit_batch, grown_head, has_row_format
 from ._sheetxml import RowSpan, SheetXml
-from ._table import one_text, present
+from ._table import present, transformed
 from ._text import EXCEL_MAX_CHARS, to_cell_text
 
 # Rows made per piece of the new sheet: a few megabytes, handed to the compressor at once.
@@ -48,22 +48,12 @@ class CellTexts:
 
     @classmethod
     def of(cls, values: np.ndarray, complete: bool) -> CellTexts:
-        given = None if complete else present(values)
-        sample = values if given is None else values[given]
-        single = complete and one_text(sample)
-        if not len(sample) or _plain(sample[:1] if single else sample):
-            return cls(values, values, complete, str(values[0]) if single else None)
-        texts, marked = values.copy(), values.copy()
-        seen: dict[str, tuple[str, str]] = {}  # statuses and times repeat on many rows
-        where = range(len(values)) if given is None else np.flatnonzero(given).tolist()
-        for i in where:
-            value = values[i]
-            done = seen.get(value)
-            if done is None:
-                shown = to_cell_text(value)
-                done = seen[value] = shown, escaped(shown)
-            texts[i], marked[i] = done
-        return cls(texts, marked, complete, str(marked[0]) if single else None)
+        def transform(value: str) -> tuple[str, str]:
+            shown = to_cell_text(value)
+            return shown, escaped(shown)
+
+        texts, marked, constant = transformed(values, complete, _plain, transform)
+        return cls(texts, marked, complete, constant)
 
 
 def _plain(texts: np.ndarray) -> bool:

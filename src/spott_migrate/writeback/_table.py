@@ -8,7 +8,7 @@ not set it); ``""`` clears the cell.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,6 +155,33 @@ def one_text(texts: np.ndarray) -> bool:
     if not len(texts) or texts[-1] != texts[0] or texts[len(texts) // 2] != texts[0]:
         return False  # the usual answer for ids, found without a look at every row
     return bool((texts == texts[0]).all())
+
+
+def transformed(
+    values: np.ndarray,
+    complete: bool,
+    plain: Callable[[np.ndarray], bool],
+    transform: Callable[[str], tuple[str, str]],
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """A result column made ready to write: each text as written and as it stands in the file
+    (``transform``), ``None`` kept where a row leaves the cell alone; and the one text of every
+    row, when it is one. A column ``plain`` says needs nothing (the usual case) is used as it is,
+    and equal texts are transformed once (statuses and times repeat on many rows)."""
+    given = None if complete else present(values)
+    texts = values if given is None else values[given]
+    single = complete and one_text(texts)
+    if not len(texts) or plain(texts[:1] if single else texts):
+        return values, values, str(texts[0]) if single else None
+    shown, stored = values.copy(), values.copy()
+    seen: dict[str, tuple[str, str]] = {}
+    where = range(len(values)) if given is None else np.flatnonzero(given).tolist()
+    for i in where:
+        text = values[i]
+        done = seen.get(text)
+        if done is None:
+            done = seen[text] = transform(text)
+        shown[i], stored[i] = done
+    return shown, stored, str(stored[0]) if single else None
 
 
 def object_array(values: object) -> np.ndarray:

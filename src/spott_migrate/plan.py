@@ -29,14 +29,31 @@ from .manifest import schema as s
 from .renaming import name_for_content
 
 
-class UploadBatch:
-    """One ``POST /attachments/temporary`` request.
+class _LazyJobs:
+    """A step's FileJobs, given, or made by ``make`` only when ``jobs`` is first read (a plan
+    from a :class:`JobTable` makes them, upload names and all, when the run gets to them)."""
 
-    A batch planned from a :class:`JobTable` makes its FileJobs (with their upload names) only
-    when ``jobs`` is first read, i.e. when the run gets to it.
-    """
+    __slots__ = ("_jobs", "_make")
 
-    __slots__ = ("_jobs", "_make", "index", "wire_type")
+    def __init__(
+        self, jobs: tuple[FileJob, ...], make: Callable[[], tuple[FileJob, ...]] | None
+    ) -> None:
+        self._jobs: tuple[FileJob, ...] | None = None if make is not None else tuple(jobs)
+        self._make = make
+
+    @property
+    def jobs(self) -> tuple[FileJob, ...]:
+        """The step's files (for a batch, with their upload names)."""
+        if self._jobs is None:
+            assert self._make is not None
+            self._jobs, self._make = self._make(), None
+        return self._jobs
+
+
+class UploadBatch(_LazyJobs):
+    """One ``POST /attachments/temporary`` request; its files are made when the run gets to it."""
+
+    __slots__ = ("index", "wire_type")
 
     def __init__(
         self,
@@ -46,18 +63,9 @@ class UploadBatch:
         *,
         make: Callable[[], tuple[FileJob, ...]] | None = None,
     ) -> None:
+        super().__init__(jobs, make)
         self.index = index
         self.wire_type = wire_type
-        self._jobs: tuple[FileJob, ...] | None = None if make is not None else tuple(jobs)
-        self._make = make
-
-    @property
-    def jobs(self) -> tuple[FileJob, ...]:
-        """The files of the batch, with their upload names."""
-        if self._jobs is None:
-            assert self._make is not None
-            self._jobs, self._make = self._make(), None
-        return self._jobs
 
     @property
     def size(self) -> int:
@@ -121,12 +129,12 @@ class AssignGroup:
 Step = UploadBatch | AssignGroup
 
 
-class Lookup:
+class Lookup(_LazyJobs):
     """One record to look up in Spott (``GET /attachments``) before anything of it is sent:
     rows whose assign may have gone through unconfirmed, or that the sheet alone calls assigned.
     """
 
-    __slots__ = ("_jobs", "_make", "index", "target")
+    __slots__ = ("index", "target")
 
     def __init__(
         self,
@@ -136,18 +144,9 @@ class Lookup:
         *,
         make: Callable[[], tuple[FileJob, ...]] | None = None,
     ) -> None:
+        super().__init__(jobs, make)
         self.index = index
         self.target = target
-        self._jobs: tuple[FileJob, ...] | None = None if make is not None else tuple(jobs)
-        self._make = make
-
-    @property
-    def jobs(self) -> tuple[FileJob, ...]:
-        """The record's rows to look for."""
-        if self._jobs is None:
-            assert self._make is not None
-            self._jobs, self._make = self._make(), None
-        return self._jobs
 
     def __repr__(self) -> str:
         return f"Lookup(index={self.index}, target={self.target!r})"

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from ..codes import Code
-from ..errors import ConfigError, PermanentApiError
+from ..errors import PermanentApiError
 from ..tenant.records import phone_digits
 from .columns import (
     BUILD_PROBLEM,
@@ -32,14 +32,10 @@ from .columns import (
     RESOLVED_BY,
     TARGET_COLUMNS,
     Entity,
-    clean_id,
-    entity_of,
 )
-from .crosswalk import ENTITY_ALIASES
-from .people import _PEOPLE_ID_ALIASES
+from .people import first_contacts
 from .problems import TARGET_CODES, add_reason, clear_target_problems, code_of, refresh
 from .resolve import SEARCH_LIMIT, PeopleSearch
-from .tables import find_column, read_table
 
 # Fewer digits than this cannot tell one person from another.
 MIN_PHONE_DIGITS = 6
@@ -222,21 +218,12 @@ def load_phones(
     sheet: str | int | None = 0,
 ) -> dict[str, str]:
     """Legacy candidate id → phone number, from the people list (``.csv`` or a sheet)."""
-    frame = read_table(path, sheet)
-    ids = find_column(frame, _PEOPLE_ID_ALIASES, id_column, what="the legacy id")
-    phones = find_column(frame, PHONE_ALIASES, phone_column, what="the phone number")
-    if ids is None or phones is None:
-        raise ConfigError(
-            f"{path}: need a legacy id column and a phone column for --match phone "
-            f"(found: {', '.join(map(str, frame.columns))})"
-        )
-    kind_col = find_column(frame, ENTITY_ALIASES)
-    out: dict[str, str] = {}
-    for record in frame.to_dict("records"):
-        if kind_col and entity_of(str(record[kind_col])) not in (None, "candidate"):
-            continue
-        legacy = clean_id(record[ids])
-        first = str(record[phones]).replace(",", ";").split(";")[0].strip()
-        if legacy and first and first.lower() != "nan":
-            out.setdefault(legacy, first)
-    return out
+    return first_contacts(
+        path,
+        PHONE_ALIASES,
+        phone_column,
+        what="the phone number",
+        need="a phone column for --match phone",
+        id_column=id_column,
+        sheet=sheet,
+    )

@@ -33,12 +33,35 @@ def load_emails(
     With several addresses in one cell (``a@x; b@y``) the first is kept: it is the one the
     legacy system listed first, usually the primary one.
     """
+    return first_contacts(
+        path,
+        EMAIL_ALIASES,
+        email_column,
+        what="the e-mail",
+        need="an e-mail column",
+        id_column=id_column,
+        sheet=sheet,
+    )
+
+
+def first_contacts(
+    path: str | Path,
+    aliases: tuple[str, ...],
+    column: str | None,
+    *,
+    what: str,
+    need: str,
+    id_column: str | None,
+    sheet: str | int | None,
+) -> dict[str, str]:
+    """Legacy candidate id → the first of the contacts (e-mail addresses, phone numbers) in the
+    column found by ``aliases`` (or named ``column``) of the people list."""
     frame = read_table(path, sheet)
     ids = find_column(frame, _PEOPLE_ID_ALIASES, id_column, what="the legacy id")
-    emails = find_column(frame, EMAIL_ALIASES, email_column, what="the e-mail")
-    if ids is None or emails is None:
+    contacts = find_column(frame, aliases, column, what=what)
+    if ids is None or contacts is None:
         raise ConfigError(
-            f"{path}: need a legacy id column and an e-mail column "
+            f"{path}: need a legacy id column and {need} "
             f"(found: {', '.join(map(str, frame.columns))})"
         )
     kind_col = find_column(frame, ENTITY_ALIASES)
@@ -47,8 +70,8 @@ def load_emails(
         if kind_col and entity_of(str(record[kind_col])) not in (None, "candidate"):
             continue
         legacy = clean_id(record[ids])
-        first = str(record[emails]).replace(",", ";").split(";")[0].strip()
-        if legacy and first:
+        first = str(record[contacts]).replace(",", ";").split(";")[0].strip()
+        if legacy and first and first.lower() != "nan":  # (an empty cell read as a number)
             out.setdefault(legacy, first)
     return out
 

@@ -9,13 +9,13 @@ import io
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from spott_migrate.manifest.schema import header_key
 from spott_migrate.writeback import ResultTable, read_results, write_results
 
 from .csv_reference import reference_csv, reference_records
+from .tables import all_assigned, as_rows, every_third_failed
 
 FIELDS = [
     "a.pdf",
@@ -211,29 +211,14 @@ def test_a_million_style_file_takes_the_column_wise_way(tmp_path: Path) -> None:
         + "".join(f"f/{i}.pdf,CV,c-{i // 4}\n" for i in range(rows)),
         encoding="utf-8",
     )
-    numbers = np.arange(2, rows + 2)
-    first = ResultTable.of(
-        numbers,
-        {
-            "spott_status": ["assigned"] * rows,
-            "spott_attachment_id": [f"att-{n}" for n in numbers],
-            "spott_error": [""] * rows,
-        },
-    )
-    expected = reference_csv(path, _rows(first))
+    first = all_assigned(rows)
+    expected = reference_csv(path, as_rows(first))
     write_results(path, first)
     assert path.read_bytes() == expected
-    some = numbers[::3]
-    second = ResultTable.of(
-        some, {"spott_status": ["failed"] * len(some), "spott_error": ["x, y"] * len(some)}
-    )
-    expected = reference_csv(path, _rows(second))
+    second = every_third_failed(rows, "x, y")
+    expected = reference_csv(path, as_rows(second))
     write_results(path, second)
     assert path.read_bytes() == expected
-
-
-def _rows(table: ResultTable) -> dict[int, dict[str, str]]:
-    return {int(r): table.row(i) for i, r in enumerate(table.rows.tolist())}
 
 
 def test_line_shapes_read_from_the_bytes_agree_with_the_text() -> None:

@@ -14,10 +14,11 @@ import pytest
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from spott_migrate.writeback import ResultTable, read_results, write_results
+from spott_migrate.writeback import read_results, write_results
 from spott_migrate.writeback._cells import Tags, number_cells
 from spott_migrate.writeback._sheetxml import scan_sheet
 
+from .tables import all_assigned, as_rows, every_third_failed
 from .workbooks import MAIN_NS, members, minimal_workbook
 from .xlsx_reference import reference_sheet
 
@@ -217,23 +218,12 @@ def test_a_million_style_sheet_is_spliced_and_rewritten(tmp_path: Path) -> None:
         tmp_path / "m.xlsx",
         f'<worksheet xmlns="{MAIN_NS}"><sheetData>{header}{cells}</sheetData></worksheet>',
     )
-    numbers = np.arange(2, rows + 2)
-    first = ResultTable.of(
-        numbers,
-        {
-            "spott_status": ["assigned"] * rows,
-            "spott_attachment_id": [f"att-{n}" for n in numbers],
-            "spott_error": [""] * rows,
-        },
-    )
-    expected = reference_sheet(path, _rows(first))
+    first = all_assigned(rows)
+    expected = reference_sheet(path, as_rows(first))
     write_results(path, first)
     assert canonical(members(path)[SHEET]) == canonical(expected)
-    some = numbers[::3]
-    second = ResultTable.of(
-        some, {"spott_status": ["failed"] * len(some), "spott_error": ["x & y"] * len(some)}
-    )
-    expected = reference_sheet(path, _rows(second))
+    second = every_third_failed(rows, "x & y")
+    expected = reference_sheet(path, as_rows(second))
     write_results(path, second)
     assert canonical(members(path)[SHEET]) == canonical(expected)
     back = read_results(path)
@@ -243,7 +233,3 @@ def test_a_million_style_sheet_is_spliced_and_rewritten(tmp_path: Path) -> None:
         "spott_error": "x & y",
     }
     assert back[3]["spott_status"] == "assigned"
-
-
-def _rows(table: ResultTable) -> dict[int, dict[str, str]]:
-    return {int(r): table.row(i) for i, r in enumerate(table.rows.tolist())}

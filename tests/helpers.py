@@ -81,6 +81,20 @@ def cli(
     )
 
 
+def start_run(
+    url: str, path: Path, *, concurrency: int, output: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``spott-migrate run`` in a child process, to be killed, interrupted or waited for."""
+    command = [sys.executable, "-m", "spott_migrate", "run", str(path), "--base-url", url]
+    return subprocess.Popen(
+        [*command, "--quiet", "--concurrency", str(concurrency)],
+        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY, **(env or {})},
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
 def assert_no_key(result: subprocess.CompletedProcess[str]) -> None:
     assert CANARY_KEY not in result.stdout
     assert CANARY_KEY not in result.stderr

@@ -6,11 +6,9 @@ assignment per valid row: zero duplicates, zero losses. The workbook is always r
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from .helpers import (
     assert_sandbox_matches_manifest,
     cli,
     read_xlsx_column,
+    start_run,
 )
 
 ROWS = 14  # make_manifest(12, logos=2)
@@ -42,31 +41,6 @@ def recover_and_check(sandbox: Sandbox, path: Path) -> None:
     assert set(read_xlsx_column(path, "spott_status").values()) == {"assigned"}
     assert_sandbox_matches_manifest(sandbox, path)
     assert len(sandbox.state.attachments()) == ROWS
-
-
-def start_run(
-    sandbox: Sandbox, path: Path, *, concurrency: int, output: int
-) -> subprocess.Popen[str]:
-    """The CLI's run in a child process, to be killed or interrupted by the test."""
-    command = [
-        sys.executable,
-        "-m",
-        "spott_migrate",
-        "run",
-        str(path),
-        "--base-url",
-        sandbox.url,
-        "--quiet",
-        "--concurrency",
-        str(concurrency),
-    ]
-    return subprocess.Popen(
-        command,
-        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY},
-        stdout=output,
-        stderr=output,
-        text=True,
-    )
 
 
 @pytest.mark.slow
@@ -106,7 +80,7 @@ def test_sigkill_at_random_moments_never_duplicates_or_loses(
         sandbox.reset()
         sandbox.faults.add("*", "slow", delay=0.04)
         path = make_manifest(12, logos=2, name=f"m{attempt}.xlsx")
-        process = start_run(sandbox, path, concurrency=2, output=subprocess.DEVNULL)
+        process = start_run(sandbox.url, path, concurrency=2, output=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.6, 2.2))  # python start-up is ~0.7 s; a run ~1 s more
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
@@ -120,7 +94,7 @@ def test_ctrl_c_stops_within_seconds_and_writes_back(
 ) -> None:
     sandbox.faults.add("*", "slow", delay=0.3)
     path = make_manifest(12, logos=2)
-    process = start_run(sandbox, path, concurrency=1, output=subprocess.PIPE)
+    process = start_run(sandbox.url, path, concurrency=1, output=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while sandbox.state.count() < 2 and time.monotonic() < deadline:
         time.sleep(0.05)  # wait until the run is really under way (start-up varies with load)

@@ -46,6 +46,17 @@ def _can_mount_tmpfs() -> bool:
     return probe.returncode == 0
 
 
+def _in_own_mounts(script: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """``script`` (sh) as root of a user namespace with its own mounts, the key in its env."""
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY},
+        timeout=timeout,
+    )
+
+
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare (util-linux)")
 def test_a_full_disk_stops_the_run_cleanly_and_loses_nothing(
     sandbox: Sandbox, make_manifest: ManifestFactory, tmp_path: Path
@@ -64,14 +75,7 @@ def test_a_full_disk_stops_the_run_cleanly_and_loses_nothing(
         f"{sys.executable} -m spott_migrate run {small}/manifest.xlsx --base-url {sandbox.url} "
         f"--quiet --concurrency 1; rc=$?; cp -a {small}/. {kept}/; exit $rc"
     )
-    env = {**os.environ, "SPOTT_API_KEY": CANARY_KEY}
-    result = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    result = _in_own_mounts(script, timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "is full; free some space and re-run" in result.stderr, result.stdout + result.stderr
@@ -104,14 +108,7 @@ def test_an_unwritable_folder_is_found_before_anything_is_sent(
         f"mount -o remount,ro {folder} && {sys.executable} -m spott_migrate run "
         f"{folder}/manifest.xlsx --base-url {sandbox.url} --quiet"
     )
-    env = {**os.environ, "SPOTT_API_KEY": CANARY_KEY}
-    result = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = _in_own_mounts(script, timeout=60)
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"cannot write in {folder}: Read-only file system" in result.stderr
     assert "Traceback" not in result.stderr

@@ -8,9 +8,7 @@ file, rows the user added must be left for the next run, and the user's edits mu
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,11 +27,11 @@ from spott_migrate.sandbox import Sandbox
 
 from ..files import pdf_bytes, write
 from ..helpers import (
-    CANARY_KEY,
     ManifestFactory,
     assert_sandbox_matches_manifest,
     cli,
     read_xlsx_column,
+    start_run,
 )
 
 
@@ -198,23 +196,12 @@ def test_killed_while_writing_back_an_edited_sheet_then_recovered(
     path = make_manifest(12, logos=2)
     write(tmp_path / "files" / "new.pdf", pdf_bytes("new", pad=4242))
     sandbox.faults.add("*", "slow", delay=0.15)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "spott_migrate",
-            "run",
-            str(path),
-            "--base-url",
-            sandbox.url,
-            "--quiet",
-            "--concurrency",
-            "1",
-        ],
-        env={**os.environ, "SPOTT_API_KEY": CANARY_KEY, CRASH_ENV: "during_workbook_save:2"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_run(
+        sandbox.url,
+        path,
+        concurrency=1,
+        output=subprocess.PIPE,
+        env={CRASH_ENV: "during_workbook_save:2"},
     )
     deadline = time.monotonic() + 60
     while sandbox.state.count() < 3 and time.monotonic() < deadline:

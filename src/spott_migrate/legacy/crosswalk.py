@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codes import Code
 from ..errors import ConfigError
 from .columns import (
     LEGACY_ENTITY,
@@ -26,7 +25,7 @@ from .columns import (
     clean_id,
     entity_of,
 )
-from .problems import add_reason, clear_target_problems, refresh
+from .problems import clear_target_problems, refresh, take_the_one
 from .tables import EXCEL_SUFFIXES, find_column, read_sheets, read_table
 
 LEGACY_ALIASES = (
@@ -128,17 +127,14 @@ def apply_crosswalk(df: pd.DataFrame, crosswalk: Crosswalk) -> pd.DataFrame:
         hits: dict[object, str] = {}
         for index, legacy_id in rows[LEGACY_ID].items():
             found = crosswalk.lookup(kind, legacy_id)
-            if len(found) == 1:
-                hits[index] = found[0]
-            elif found:
-                add_reason(
-                    out,
-                    index,
-                    Code.AMBIGUOUS,
-                    f"{crosswalk.source} maps it to {len(found)} Spott ids: {', '.join(found)}",
-                )
-            else:
-                add_reason(out, index, Code.UNRESOLVED, f"not in {crosswalk.source}")
+            take_the_one(
+                out,
+                index,
+                found,
+                hits,
+                ambiguous=f"{crosswalk.source} maps it to {len(found)} Spott ids",
+                unresolved=f"not in {crosswalk.source}",
+            )
         if hits:
             found_rows = list(hits)
             out.loc[found_rows, column] = list(hits.values())

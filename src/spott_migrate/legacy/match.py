@@ -34,7 +34,14 @@ from .columns import (
     Entity,
 )
 from .people import first_contacts
-from .problems import TARGET_CODES, add_reason, clear_target_problems, code_of, refresh
+from .problems import (
+    TARGET_CODES,
+    add_reason,
+    clear_target_problems,
+    code_of,
+    refresh,
+    take_the_one,
+)
 from .resolve import SEARCH_LIMIT, PeopleSearch
 
 # Fewer digits than this cannot tell one person from another.
@@ -126,18 +133,14 @@ def resolve_by_attribute(df: pd.DataFrame, index: TenantRecords, label: str) -> 
         for row in out.index[_open_rows(out, kind)]:
             legacy_id = str(out.at[row, LEGACY_ID])
             found = index.records_with_attribute(kind, label, legacy_id)
-            if len(found) == 1:
-                hits[row] = found[0]
-            elif found:
-                add_reason(
-                    out,
-                    row,
-                    Code.AMBIGUOUS,
-                    f"{len(found)} Spott {kind} records have {label} = {legacy_id}:"
-                    f" {', '.join(found)}",
-                )
-            else:
-                add_reason(out, row, Code.UNRESOLVED, f"no Spott {kind} has {label} = {legacy_id}")
+            take_the_one(
+                out,
+                row,
+                found,
+                hits,
+                ambiguous=f"{len(found)} Spott {kind} records have {label} = {legacy_id}",
+                unresolved=f"no Spott {kind} has {label} = {legacy_id}",
+            )
         _place(out, kind, hits, "attribute")
     return refresh(out)
 
@@ -193,19 +196,14 @@ def resolve_phones(
                 )
                 continue
         found = cache[digits]
-        if len(found) == 1:
-            hits[row] = found[0]
-        elif found:
-            add_reason(
-                out,
-                row,
-                Code.AMBIGUOUS,
-                f"{len(found)} Spott candidates have the phone number {phone}: {', '.join(found)}",
-            )
-        else:
-            add_reason(
-                out, row, Code.UNRESOLVED, f"no Spott candidate has the phone number {phone}"
-            )
+        take_the_one(
+            out,
+            row,
+            found,
+            hits,
+            ambiguous=f"{len(found)} Spott candidates have the phone number {phone}",
+            unresolved=f"no Spott candidate has the phone number {phone}",
+        )
     _place(out, "candidate", hits, "phone")
     return refresh(out)
 

@@ -186,6 +186,25 @@ def is_placed(df: pd.DataFrame) -> pd.Series:
     return df[BUILD_PROBLEM] == ""
 
 
+def take_the_one(
+    df: pd.DataFrame,
+    index: object,
+    found: Sequence[str],
+    hits: dict[object, str],
+    *,
+    ambiguous: str,
+    unresolved: str,
+) -> None:
+    """A look-up's verdict for one row: its record in ``hits`` when exactly one was found,
+    else the reason (``ambiguous`` with the ids found appended, or ``unresolved``)."""
+    if len(found) == 1:
+        hits[index] = found[0]
+    elif found:
+        add_reason(df, index, Code.AMBIGUOUS, f"{ambiguous}: {', '.join(found)}")
+    else:
+        add_reason(df, index, Code.UNRESOLVED, unresolved)
+
+
 def add_reason(df: pd.DataFrame, index: object, code: Code, reason: str) -> None:
     """Record why a row's record was not found (in place), keeping earlier reasons.
 

@@ -65,6 +65,15 @@ class Note(widgets.HTML):
             self.clear()
 
 
+def action_button(
+    description: str, icon: str, tooltip: str, *, disabled: bool = False
+) -> widgets.Button:
+    """A button as wide as its label (ipywidgets' fixed width cuts longer labels short)."""
+    button = widgets.Button(description=description, icon=icon, tooltip=tooltip, disabled=disabled)
+    button.layout.width = "auto"
+    return button
+
+
 def wrapping_row(children: list[widgets.Widget]) -> widgets.HBox:
     """A row that wraps onto a new line instead of squeezing its children's labels.
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from ...manifest import schema as s
-from .common import Note, wrapping_row
+from .common import Note, action_button, wrapping_row
 
 NOT_MAPPED = "—"
 
@@ -26,12 +26,9 @@ class MappingView:
             )
             for column in s.CANONICAL_COLUMNS
         }
-        self.apply = widgets.Button(
-            description="Apply mapping",
-            icon="check",
-            tooltip="read the manifest with these columns, remember them, check",
+        self.apply = action_button(
+            "Apply mapping", "check", "read the manifest with these columns, remember them, check"
         )
-        self.apply.layout.width = "auto"
         self.note = Note()
         grid = widgets.GridBox(
             list(self.dropdowns.values()),

@@ -11,7 +11,7 @@ import pandas as pd
 from ...codes import Code
 from ...pipeline import Check
 from ...report.tables import html_table
-from .common import Note, message, scroll_box, table_html, wrapping_row
+from .common import Note, action_button, message, scroll_box, table_html, wrapping_row
 
 ALL_CODES = ""
 MAX_ROWS = 500
@@ -28,13 +28,12 @@ class ProblemsView:
     """A Check again button, a summary line, a code filter and the problems table."""
 
     def __init__(self) -> None:
-        self.again = widgets.Button(
-            description="Check again",
-            icon="refresh",
-            tooltip="read the manifest and its files again, e.g. after editing the sheet",
+        self.again = action_button(
+            "Check again",
+            "refresh",
+            "read the manifest and its files again, e.g. after editing the sheet",
             disabled=True,
         )
-        self.again.layout.width = "auto"
         self.summary = Note()
         self.code = widgets.Dropdown(
             options=[("all codes", ALL_CODES)],

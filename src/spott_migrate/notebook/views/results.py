@@ -13,7 +13,15 @@ from IPython.display import FileLink
 from ...manifest import schema as s
 from ...report.frame import ROW_COLUMNS
 from ...report.tables import html_table
-from .common import Note, message, scroll_box, status_badges, table_html, wrapping_row
+from .common import (
+    Note,
+    action_button,
+    message,
+    scroll_box,
+    status_badges,
+    table_html,
+    wrapping_row,
+)
 
 ALL = ""
 MAX_ROWS = 1000
@@ -30,21 +38,16 @@ class ResultsView:
         self.counts = widgets.HTML()
         self.status = widgets.Dropdown(options=[("all rows", ALL)], value=ALL, description="Show")
         self.table = widgets.HTML()
-        self.export = widgets.Button(
-            description="Export HTML report",
-            icon="file",
-            tooltip="write the run report beside the manifest",
-            disabled=True,
+        self.export = action_button(
+            "Export HTML report", "file", "write the run report beside the manifest", disabled=True
         )
-        self.export.layout.width = "auto"
         self.export_note = Note()
-        self.verify = widgets.Button(
-            description="Verify in Spott",
-            icon="check-square-o",
-            tooltip="ask Spott whether every assigned row's attachment is on its record",
+        self.verify = action_button(
+            "Verify in Spott",
+            "check-square-o",
+            "ask Spott whether every assigned row's attachment is on its record",
             disabled=True,
         )
-        self.verify.layout.width = "auto"
         self.verify_note = Note()
         self.verify_link = widgets.Output()
         # The link goes through the notebook's own output renderer (an Output widget), so

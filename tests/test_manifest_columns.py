@@ -22,8 +22,11 @@ def generated(rng: random.Random) -> tuple[bytes, str]:
     end = rng.choice(["\n", "\r\n", "\r"])
     width = len(HEADER) if rng.random() < 0.8 else len(HEADER) - 1
     lines = [delimiter.join(HEADER[:width])]
+    pool = [c for c in CELLS if delimiter not in c]
+    if rng.random() < 0.4:  # no space anywhere: the reader skips stripping
+        pool = [c for c in pool if not any(ch.isspace() for ch in c)]
     for _ in range(rng.randrange(0, 30)):
-        cells = [rng.choice([c for c in CELLS if delimiter not in c]) for _ in range(width)]
+        cells = [rng.choice(pool) for _ in range(width)]
         if rng.random() < 0.05:
             cells = cells[:-1]  # a short line: the csv way
         lines.append(delimiter.join(cells))
@@ -72,8 +75,23 @@ def test_a_plain_export_is_read_as_columns(tmp_path: Path) -> None:
     path.write_text("file_path,type,candidate_id\r\na.pdf,CV,c-1\r\nb.pdf,CV,c-2\r\n")
     grid = read._read_csv_grid(path)[1]
     assert isinstance(grid, read.ColumnGrid)
-    assert grid.columns == [["file_path", "a.pdf", "b.pdf"], ["type", "CV", "CV"],
+    assert [list(c) for c in grid.columns] == [["file_path", "a.pdf", "b.pdf"], ["type", "CV", "CV"],
                             ["candidate_id", "c-1", "c-2"]]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "padded"),
+    [
+        (b"a,b\nc.pdf,CV\n", False),
+        (b"a\tb\r\nc.pdf\tCV\r\n", False),  # the delimiter is no padding
+        (b"a,b\nc .pdf,CV\n", True),  # a false alarm: the space is inside
+        (b"a,b\nc.pdf,CV\x0c\n", True),
+        ("a,b\nZoë.pdf,CV\n".encode(), True),  # not ASCII: stripped to be sure
+    ],
+)
+def test_a_file_without_spaces_is_not_stripped(data: bytes, padded: bool) -> None:
+    delimiter = "\t" if b"\t" in data else ","
+    assert read._may_be_padded(data, delimiter) is padded
 
 
 def test_a_field_over_the_csv_limit_is_refused_as_before(tmp_path: Path) -> None:
@@ -83,3 +101,16 @@ def test_a_field_over_the_csv_limit_is_refused_as_before(tmp_path: Path) -> None
     path.write_text("file_path,type\n" + "x" * (csv.field_size_limit() + 1) + ",CV\n")
     with pytest.raises(ManifestError, match="field larger than field limit"):
         read_manifest(path)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_long_line_test_agrees_with_measuring_every_line(seed: int) -> None:
+    from spott_migrate.manifest.csvlines import _longest_line, _may_hold_a_line_over
+
+    rng = random.Random(seed)
+    end = rng.choice(["\n", "\r\n", "\r"])
+    limit = rng.randrange(1, 40)
+    lines = ["x" * rng.choice([0, 1, limit - 1, limit, limit + 1, 2 * limit, rng.randrange(90)])
+             for _ in range(rng.randrange(1, 12))]  # fmt: skip
+    raw = (end.join(lines) + rng.choice(["", end])).encode()
+    assert _may_hold_a_line_over(raw, end, limit) is (_longest_line(raw, end) > limit)

@@ -119,7 +119,7 @@ class MigrationReport:
 
 def _done_and_claims(
     manifest: Manifest, entries: Mapping[str, Entry], *, journaled: bool
-) -> tuple[set[str], dict[str, str]]:
+) -> tuple[frozenset[str], dict[str, str]]:
     """Rows already done, and rows the sheet alone says are done (key -> attachment id).
 
     The journal is the truth: a row's ``assigned`` mark in the sheet counts only where the
@@ -137,7 +137,7 @@ def _done_and_claims(
     keys = rows[s.ROW_KEY].to_numpy()[marked]
     if not journaled:
         return done | set(keys.tolist()), {}
-    unknown = ~among(keys, set(view.frame.index.tolist()))
+    unknown = ~among(keys, view.key_set)
     ids = rows[s.ATTACHMENT_ID].to_numpy()[marked]
     return done, dict(zip(keys[unknown].tolist(), ids[unknown].tolist(), strict=True))
 
@@ -292,7 +292,7 @@ def _take_over(journal: Journal, chk: Check, selected: JobTable) -> None:
     keys = started & set(selected.row_key)
     if keys:
         journal.adopt(view[k] for k in keys)
-    trusted = chk.validation.done - set(view.frame.index.tolist())
+    trusted = chk.validation.done - view.key_set
     if trusted:
         rows = chk.manifest.rows[chk.manifest.rows[s.ROW_KEY].isin(trusted)]
         marks = zip(rows[s.ROW_KEY], rows[s.SOURCE_ROW], rows[s.ATTACHMENT_ID], strict=True)
@@ -324,8 +324,7 @@ def _statuses(
     statuses = Counter({str(k): int(n) for k, n in results[s.STATUS].value_counts().items()})
     # Rows done in an earlier run that the journals do not know (e.g. another machine).
     if validation.done:
-        known = set(JournalView.of(entries).frame.index.tolist())
-        unknown = validation.done - known
+        unknown = validation.done - JournalView.of(entries).key_set
         statuses[s.ASSIGNED] += sum(1 for k in unknown if shard is None or shard.owns(k))
     return {k: v for k, v in statuses.items() if v}
 

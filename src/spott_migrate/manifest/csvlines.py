@@ -159,6 +159,12 @@ class _Skeleton:
             return None
         return cls(np.frombuffer(raw.translate(None, _ALL_BUT[code]), dtype=np.uint8))
 
+    def paired(self, raw: bytes) -> bool:
+        """True when every CR of ``raw`` (the bytes this was made of) is followed by an LF and
+        every LF follows a CR. (Next to each other here is not enough: the bytes deleted
+        between a lone CR and a lone LF would make them look like a pair.)"""
+        return len(self.cr) == len(self.lf) == raw.count(b"\r\n")
+
     def end(self) -> str:
         """The line end, if the file has one kind ("\r\n" still to be checked: deleting the
         other bytes may have put a lone CR beside a lone LF)."""
@@ -271,36 +277,70 @@ class _Feed:
         return self.lines.bodies[i] + self.lines.end(i)
 
 
-def uniform_columns(text: str, raw: bytes, delimiter: str) -> list[list[str]] | None:
+def uniform_columns(
+    text: str, raw: bytes, delimiter: str, encoding: str
+) -> list[np.ndarray] | None:
     """The file's fields column by column, when every line is one record with as many fields
     as the first (no quote anywhere, one kind of line end, the same number of delimiters on
-    every line): what the ``csv`` module reads, without a list per row. ``raw`` is the file's
-    bytes in an encoding that keeps ASCII as single bytes (the mark of UTF-8 taken off).
-    None for any other file (the ``csv`` module reads it)."""
-    if not text or '"' in text:
+    every line, at least two fields): what the ``csv`` module reads, as object arrays, split
+    by pandas' C parser (which also makes equal cells of a column one object each). ``raw``
+    is the file's bytes in an encoding that keeps ASCII as single bytes (the mark of UTF-8
+    taken off), ``encoding`` that encoding. None for any other file (the ``csv`` module reads
+    it)."""
+    if not text or '"' in text or "\0" in text:
         return None
     shape = _Skeleton.of(raw, delimiter)
     if shape is None:
         return None
     end = shape.end()
-    joined = text.replace(end, delimiter)
-    if "\r" in joined or "\n" in joined:
+    if end == "\r\n" and not shape.paired(raw):
         return None  # a lone CR or LF beside the CRLFs: lines of two kinds
     counts = shape.per_line(end)
-    final = text.endswith(end)
-    if final:
+    if text.endswith(end):
         counts = counts[:-1]  # the nothing after the last line end
     width = int(counts[0]) + 1
-    if not bool((counts == width - 1).all()):
+    if width < 2 or not bool((counts == width - 1).all()):
         return None
-    if len(text) > csv.field_size_limit() and _longest_line(raw, end) > csv.field_size_limit():
+    if _may_hold_a_line_over(raw, end, csv.field_size_limit()):
         return None  # a field might exceed the csv module's limit: it says so
-    fields = joined.split(delimiter)
-    if final:
-        fields.pop()
-    if len(fields) != width * len(counts):
-        return None
-    return [fields[col::width] for col in range(width)]
+    frame = _split(raw, delimiter, encoding)
+    if frame.shape != (len(counts), width):
+        return None  # not what the skeleton promised: let the csv module read it
+    return [frame[col].to_numpy(dtype=object) for col in frame.columns]
+
+
+def _split(raw: bytes, delimiter: str, encoding: str) -> Any:
+    """Fields of a quote-free file whose lines all have the same number of delimiters: the C
+    parser with every conversion off (no NA, no numbers, quotes as text), so each field is
+    its text as the ``csv`` module would give it."""
+    import io
+
+    import pandas as pd
+
+    return pd.read_csv(
+        io.BytesIO(raw),
+        sep=delimiter,
+        header=None,
+        index_col=False,
+        dtype=object,
+        na_filter=False,
+        quoting=csv.QUOTE_NONE,
+        skip_blank_lines=False,
+        skipinitialspace=False,
+        encoding="utf-8" if encoding == "utf-8-sig" else encoding,
+        engine="c",
+    )
+
+
+def _may_hold_a_line_over(raw: bytes, end: str, limit: int) -> bool:
+    """False when no line of ``raw`` is longer than ``limit`` bytes. A line that long covers a
+    whole aligned block of ``limit // 2`` bytes, so a line end in every such block proves
+    there is none (a find per block); a block without one means measuring every line."""
+    mark, block = end[-1].encode(), max(limit // 2, 1)
+    for start in range(0, len(raw) - block + 1, block):
+        if raw.find(mark, start, start + block) < 0:
+            return _longest_line(raw, end) > limit
+    return False
 
 
 def _longest_line(raw: bytes, end: str) -> int:

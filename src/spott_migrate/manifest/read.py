@@ -10,20 +10,20 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import operator
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice, repeat
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
 
-from ..columns import many_objects
+from ..columns import many_objects, object_array
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
@@ -256,9 +256,9 @@ def _read_csv_grid(path: Path) -> tuple[str, Grid]:
     delimiter = csv_delimiter(text, path.suffix)
     if encoding in _ASCII_KEPT:
         body = raw[len(codecs.BOM_UTF8) :] if encoding == "utf-8-sig" else raw
-        columns = uniform_columns(text, body, delimiter)
+        columns = uniform_columns(text, body, delimiter, encoding)
         if columns is not None:  # the usual export: no quotes, every line alike
-            return encoding, ColumnGrid(columns)
+            return encoding, ColumnGrid(columns, padded=_may_be_padded(body, delimiter))
     try:
         grid: list[list[Any]] = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
@@ -270,14 +270,35 @@ def _read_csv_grid(path: Path) -> tuple[str, Grid]:
 
 # Encodings whose bytes show the delimiter and line ends as the text has them.
 _ASCII_KEPT = frozenset({"utf-8", "utf-8-sig", "cp1252"})
+# The ASCII characters str.strip takes off.
+_ASCII_SPACES = frozenset(c for c in range(0x80) if chr(c).isspace())
+
+
+def _may_be_padded(raw: bytes, delimiter: str) -> bool:
+    """False when no field of the file can start or end with a space (nothing for
+    ``str.strip`` to do): the file is ASCII and holds no space character but its delimiter and
+    line ends. One C pass; True may be a false alarm (a space inside a file name)."""
+    if not raw.isascii():
+        return True
+    spaces = _ASCII_SPACES - {ord(delimiter), 10, 13}
+    return bool(raw.translate(None, _all_but(frozenset(spaces))))
+
+
+@functools.cache
+def _all_but(kept: frozenset[int]) -> bytes:
+    """Every byte but ``kept``: what ``bytes.translate`` deletes to keep only them."""
+    return bytes(b for b in range(256) if b not in kept)
 
 
 class ColumnGrid(Sequence[list[str]]):
-    """A grid held as columns (every row as wide): rows made only when one is asked for; a
-    slice of rows is a view (``start``), not a copy of every column."""
+    """A grid held as columns of equal length (object arrays or lists): rows made only when
+    one is asked for; a slice of rows is a view (``start``), not a copy of every column.
+    ``padded`` False promises that no cell has spaces to strip."""
 
-    def __init__(self, columns: list[list[str]], start: int = 0) -> None:
-        self.columns, self.start = columns, start
+    def __init__(
+        self, columns: Sequence[Sequence[str] | np.ndarray], start: int = 0, *, padded: bool = True
+    ) -> None:
+        self.columns, self.start, self.padded = columns, start, padded
         self._rows = len(columns[0]) - start if columns else 0
 
     def __len__(self) -> int:
@@ -294,18 +315,25 @@ class ColumnGrid(Sequence[list[str]]):
             first, stop, step = index.indices(self._rows)
             if step != 1 or stop != self._rows:
                 raise ValueError("a column grid is sliced from a row to its end")
-            return ColumnGrid(self.columns, self.start + first)
+            return ColumnGrid(self.columns, self.start + first, padded=self.padded)
         if not -self._rows <= index < self._rows:
             raise IndexError(index)
         row = self.start + (index % self._rows)
         return [column[row] for column in self.columns]
 
-    def column(self, col: int) -> Iterable[str]:
-        """One column's cells, from the first row of this grid on."""
+    def column(self, col: int) -> np.ndarray:
+        """One column's cells from the first row of this grid on, stripped: an object array
+        (a view of the column when there is nothing to strip)."""
         if col >= len(self.columns):
-            return repeat("", self._rows)
-        column = self.columns[col]
-        return column if not self.start else islice(column, self.start, None)
+            return np.full(self._rows, "", dtype=object)
+        cells = self.columns[col]
+        column = cells if isinstance(cells, np.ndarray) else object_array(cells)
+        column = column[self.start :]
+        if not self.padded:
+            return column
+        # str.strip hands back the same object when there is nothing to strip: cells that
+        # are one object stay one.
+        return np.fromiter(map(str.strip, column), dtype=object, count=len(column))
 
 
 # A manifest's cells, row by row (calamine, the csv module) or as columns (a plain CSV).
@@ -380,26 +408,26 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _column_text(body: Grid, col: int) -> list[str]:
+def _column_text(body: Grid, col: int) -> np.ndarray:
     """One column of the grid as text, like :func:`_cell_text` cell by cell, in one pass."""
     if isinstance(body, ColumnGrid):
-        return list(map(str.strip, body.column(col)))
+        return body.column(col)  # the C parser made equal cells one object already
     try:
         values = list(map(operator.itemgetter(col), body))
     except IndexError:  # a short row: its missing cells are empty
         values = [row[col] if col < len(row) else "" for row in body]
     # CSV cells are all str: strip them in C; other values (Excel numbers, dates) per cell.
     try:
-        return list(map(str.strip, values))
+        texts = list(map(str.strip, values))
     except TypeError:
-        return [v.strip() if type(v) is str else _cell_text(v) for v in values]
+        texts = [v.strip() if type(v) is str else _cell_text(v) for v in values]
+    return _shared(texts)
 
 
 def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd.DataFrame:
     """The canonical frame, built column by column (no per-row objects)."""
     body = grid[header_index + 1 :]
-    texts = {name: _column_text(body, col) for name, col in mapping.items()}
-    arrays = {name: _object_array(column) for name, column in texts.items()}
+    arrays = {name: _column_text(body, col) for name, col in mapping.items()}
     # Blank lines are spacing, not work. A row with text in a mapped column is not blank; only
     # the rest (rare) are checked cell by cell, unmapped columns included.
     empty = np.ones(len(body), dtype=bool)
@@ -412,51 +440,29 @@ def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd
         keep[blank] = False
         source_rows = source_rows[keep]
         arrays = {name: array[keep] for name, array in arrays.items()}
-        texts = {name: array.tolist() for name, array in arrays.items()}
     n = len(source_rows)
+    absent = np.full(n, "", dtype=object)  # an absent column: one shared ""
     frame = pd.DataFrame(
-        {
-            name: _column_of(arrays.get(name), n, shared=name in _REPEATING)
-            for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)
-        },
+        {name: arrays.get(name, absent) for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)},
         dtype=object,  # text as Python str objects, as before pandas 3 inferred its own dtype
         copy=False,
     )
     frame.insert(0, schema.SOURCE_ROW, pd.Series(source_rows, dtype="int64"))
-    absent = [""] * n
     keys = _row_keys(
-        texts.get(schema.FILE_PATH, absent),
-        texts.get(schema.TYPE, absent),
-        *(texts.get(c, absent) for c in schema.TARGET_COLUMNS),
+        arrays.get(schema.FILE_PATH, absent).tolist(),
+        arrays.get(schema.TYPE, absent).tolist(),
+        *(arrays.get(c, absent).tolist() for c in schema.TARGET_COLUMNS),
     )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
 
 
-def _column_of(array: np.ndarray | None, n: int, *, shared: bool) -> np.ndarray:
-    if array is None:
-        return np.full(n, "", dtype=object)  # an absent column: one shared ""
-    return _shared(array) if shared else array
-
-
-def _object_array(column: list[str]) -> np.ndarray:
-    if column and column[0] == "" and column.count("") == len(column):
-        return np.full(len(column), "", dtype=object)  # an empty column: one shared ""
-    array = np.empty(len(column), dtype=object)
-    array[:] = column
-    return array
-
-
-# Columns whose texts repeat row after row (a type, a record's id, a status).
-_REPEATING = frozenset({schema.TYPE, *schema.TARGET_COLUMNS, schema.STATUS})
-
-
-def _shared(array: np.ndarray) -> np.ndarray:
-    """The column with equal texts as one object each: a type or an id repeated over a
-    million rows would otherwise be a million strings."""
-    if not len(array) or bool((array == array[0]).all()):
-        return np.full(len(array), array[0] if len(array) else "", dtype=object)
-    codes, uniques = pd.factorize(array, sort=False)
+def _shared(texts: list[str]) -> np.ndarray:
+    """Texts as an object array in which equal texts are one object each: a type or an id
+    repeated over a million rows would otherwise be a million strings."""
+    if not texts or texts.count(texts[0]) == len(texts):
+        return np.full(len(texts), texts[0] if texts else "", dtype=object)
+    codes, uniques = pd.factorize(object_array(texts), sort=False)
     return np.asarray(uniques, dtype=object)[codes]
 
 

@@ -75,8 +75,9 @@ def test_a_plain_export_is_read_as_columns(tmp_path: Path) -> None:
     path.write_text("file_path,type,candidate_id\r\na.pdf,CV,c-1\r\nb.pdf,CV,c-2\r\n")
     grid = read._read_csv_grid(path)[1]
     assert isinstance(grid, read.ColumnGrid)
-    assert [list(c) for c in grid.columns] == [["file_path", "a.pdf", "b.pdf"], ["type", "CV", "CV"],
-                            ["candidate_id", "c-1", "c-2"]]  # fmt: skip
+    columns = [list(c) for c in grid.columns]
+    assert columns == [["file_path", "a.pdf", "b.pdf"], ["type", "CV", "CV"],
+                       ["candidate_id", "c-1", "c-2"]]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -119,8 +119,9 @@ class MigrationReport:
 
 def _done_and_claims(
     manifest: Manifest, entries: Mapping[str, Entry], *, journaled: bool
-) -> tuple[frozenset[str], dict[str, str]]:
-    """Rows already done, and rows the sheet alone says are done (key -> attachment id).
+) -> tuple[frozenset[str], np.ndarray, dict[str, str]]:
+    """Rows already done (their keys, and which rows they are), and rows the sheet alone says
+    are done (key -> attachment id).
 
     The journal is the truth: a row's ``assigned`` mark in the sheet counts only where the
     journal agrees, or where there is no journal at all (a manifest carried to another
@@ -129,17 +130,20 @@ def _done_and_claims(
     view = JournalView.of(entries)
     done = view.keys_in(State.ASSIGNED)
     rows = manifest.rows
+    keys = rows[s.ROW_KEY].to_numpy()
     status = rows[s.STATUS].to_numpy()
     marked = status == s.ASSIGNED
     for i in np.flatnonzero(~marked & (status != "")).tolist():  # other spellings, one by one
         marked[i] = status[i].lower() == s.ASSIGNED
     marked &= rows[s.ATTACHMENT_ID].to_numpy() != ""
-    keys = rows[s.ROW_KEY].to_numpy()[marked]
     if not journaled:
-        return done | set(keys.tolist()), {}
-    unknown = ~among(keys, view.key_set)
-    ids = rows[s.ATTACHMENT_ID].to_numpy()[marked]
-    return done, dict(zip(keys[unknown].tolist(), ids[unknown].tolist(), strict=True))
+        done = done | set(keys[marked].tolist())
+        return done, among(keys, done), {}
+    known = among(keys, view.key_set)  # a look-up per row, made once for both answers
+    done_rows = known if done is view.key_set else among(keys, done)
+    unknown = marked & ~known
+    ids = rows[s.ATTACHMENT_ID].to_numpy()[unknown]
+    return done, done_rows, dict(zip(keys[unknown].tolist(), ids.tolist(), strict=True))
 
 
 def check(
@@ -159,9 +163,9 @@ def check(
     manifest = read_manifest(path, sheet=sheet, column_map=column_map)
     entries = JournalView.load(manifest.path, manifest.sheet)
     journaled = bool(journal_paths(manifest.path))
-    done, claims = _done_and_claims(manifest, entries, journaled=journaled)
+    done, done_rows, claims = _done_and_claims(manifest, entries, journaled=journaled)
     rows = manifest.rows
-    todo = np.flatnonzero(~among(rows[s.ROW_KEY].to_numpy(), done))
+    todo = np.flatnonzero(~done_rows)
     # Each distinct file once, by the text of its resolved path; -1 for a row without one.
     positions, unique = distinct(manifest.path_texts(rows[s.FILE_PATH].to_numpy()[todo].tolist()))
     same_size = SameSizeFiles(manifest, todo, positions, entries)
@@ -173,7 +177,7 @@ def check(
         table,
         todo,
         positions,
-        done=frozenset(done),
+        done=done,
         content=content,
         strict=settings.strict_content,
     )
@@ -323,8 +327,9 @@ def _statuses(
         results = results[results[s.ROW_KEY].map(shard.owns)]
     statuses = Counter({str(k): int(n) for k, n in results[s.STATUS].value_counts().items()})
     # Rows done in an earlier run that the journals do not know (e.g. another machine).
-    if validation.done:
-        unknown = validation.done - JournalView.of(entries).key_set
+    known = JournalView.of(entries).key_set
+    if validation.done and validation.done is not known:  # (the same set: none unknown)
+        unknown = validation.done - known
         statuses[s.ASSIGNED] += sum(1 for k in unknown if shard is None or shard.owns(k))
     return {k: v for k, v in statuses.items() if v}
 

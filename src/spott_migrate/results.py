@@ -42,7 +42,8 @@ def project_results(
     rows = manifest.rows
     keys = rows[s.ROW_KEY]
     n = len(rows)
-    journal = JournalView.of(entries).frame
+    view = JournalView.of(entries)
+    journal = view.frame
     at, in_order = _positions(journal, keys.to_numpy(dtype=object))
     known = at >= 0
     everywhere = bool(known.all())
@@ -85,7 +86,11 @@ def project_results(
     if notes:
         for i in np.flatnonzero(keys.isin(notes.keys()).to_numpy()).tolist():
             note[i] = notes[keys.iat[i]]
-    was_done = among(keys.to_numpy(), validation.done) if validation.done else None
+    was_done: np.ndarray | None = None
+    if validation.done is view.key_set:  # done means "in the journals" (all of it assigned)
+        was_done = known
+    elif validation.done:
+        was_done = among(keys.to_numpy(), validation.done)
     if was_done is not None:
         # Rows done before are not validated again: their note stays as the manifest has it.
         note[was_done] = rows[s.NOTE].to_numpy()[was_done]

@@ -223,15 +223,25 @@ def validate_table(
         for k, position in enumerate(at.tolist())
         if position in renamed
     ]
-    # The rows not checked are the done ones that the sheet has (the journal may know more).
-    skipped = np.ones(len(rows), dtype=bool)
-    skipped[todo] = False
     return Validation(
         problems=pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)),
         todo=todo_table,
-        done=frozenset(rows[s.ROW_KEY].to_numpy()[skipped].tolist()) if done else frozenset(),
+        done=_done_in_sheet(rows[s.ROW_KEY].to_numpy(), todo, done),
         notices=pd.DataFrame(notices, columns=list(NOTICE_COLUMNS)),
     )
+
+
+def _done_in_sheet(keys: np.ndarray, todo: np.ndarray, done: frozenset[str]) -> frozenset[str]:
+    """The keys of the rows not checked: the done ones that the sheet has (the journal may
+    know more). ``done`` itself when it is exactly those (every row done, no other key): its
+    users then know it for the journal's own set."""
+    if not done:
+        return frozenset()
+    if not len(todo) and len(done) == len(keys):  # row keys are unique: the same set
+        return done
+    skipped = np.ones(len(keys), dtype=bool)
+    skipped[todo] = False
+    return frozenset(keys[skipped].tolist())
 
 
 def _renamed_notice(

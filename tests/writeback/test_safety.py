@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,14 @@ from typing import Any
 import pytest
 
 from spott_migrate.errors import WriteBackError
-from spott_migrate.writeback import _atomic, _csvfile, _zipcopy, read_results, write_results
+from spott_migrate.writeback import (
+    _api,
+    _atomic,
+    _csvfile,
+    _zipcopy,
+    read_results,
+    write_results,
+)
 
 RESULTS = {2: {"spott_status": "assigned"}, 3: {"spott_status": "failed", "spott_error": "e"}}
 
@@ -34,7 +42,8 @@ def test_crash_while_writing_the_zip_leaves_the_original(
     def crash_after_three(*args: object) -> None:
         if len(copied) == 3:
             # The temporary file really is half-written at this point.
-            (temp,) = [p for p in rich_xlsx.parent.iterdir() if p.name.endswith(".spott-tmp")]
+            # (The backup may be on its way beside it, in a temporary file of its own.)
+            (temp,) = rich_xlsx.parent.glob(f".{rich_xlsx.name}.*{_atomic.TEMP_SUFFIX}")
             assert temp.stat().st_size > 0
             raise RuntimeError("simulated crash")
         real(*args)  # type: ignore[arg-type]
@@ -83,6 +92,111 @@ def test_disk_full_is_a_write_back_error(rich_xlsx: Path, monkeypatch: pytest.Mo
         write_results(rich_xlsx, RESULTS, backup=False)
     assert rich_xlsx.read_bytes() == before
     assert leftovers(rich_xlsx.parent) == []
+
+
+def test_a_failed_early_sync_fails_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel reports a write error to one sync only: the one made while the file was
+    being written must fail the write, or the final fsync would pass over it."""
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(5000)))
+    before = path.read_bytes()
+    syncs: list[int] = []
+
+    def failing(fd: int) -> None:
+        syncs.append(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(_atomic._SyncBehind, "STEP", 1)
+    monkeypatch.setattr(_atomic._SyncBehind, "POLL", 0.001)
+    monkeypatch.setattr(_atomic, "_data_sync", failing)
+    slow = _csvfile._pieces
+
+    def pieces(*args: Any, **kwargs: Any) -> Iterator[str]:
+        for piece in slow(*args, **kwargs):
+            yield piece
+            time.sleep(0.01)  # time for the syncing thread to look
+
+    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 500)
+    monkeypatch.setattr(_csvfile, "_pieces", pieces)
+    with pytest.raises(WriteBackError, match=r"Input/output error"):
+        write_results(path, {row: {"spott_status": "x"} for row in range(2, 5000)}, backup=False)
+    assert syncs  # the early sync ran, and its failure was not lost
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_the_file_is_synced_while_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(5000)))
+    sizes: list[int] = []
+    real = _atomic._data_sync
+
+    def counting(fd: int) -> None:
+        sizes.append(os.fstat(fd).st_size)
+        real(fd)
+
+    monkeypatch.setattr(_atomic._SyncBehind, "STEP", 1)
+    monkeypatch.setattr(_atomic._SyncBehind, "POLL", 0.001)
+    monkeypatch.setattr(_atomic, "_data_sync", counting)
+    slow = _csvfile._pieces
+
+    def pieces(*args: Any, **kwargs: Any) -> Iterator[str]:
+        for piece in slow(*args, **kwargs):
+            yield piece
+            time.sleep(0.01)
+
+    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 500)
+    monkeypatch.setattr(_csvfile, "_pieces", pieces)
+    write_results(path, {row: {"spott_status": "x"} for row in range(2, 5000)}, backup=False)
+    final = path.stat().st_size
+    assert sizes and min(sizes) < final  # synced before the whole file was there
+    assert path.read_text().splitlines()[1] == "f0.pdf,cv,x"
+
+
+def test_a_failed_backup_stops_the_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backup is copied beside the new file's making; the manifest is replaced only once
+    the backup is safe, and a backup that fails leaves the manifest as it was."""
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type\na.pdf,cv\n")
+    before = path.read_bytes()
+
+    def full(source: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_api, "ensure_backup", full)
+    with pytest.raises(WriteBackError, match=r"No space left on device"):
+        write_results(path, {2: {"spott_status": "assigned"}})
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_the_backup_is_complete_before_the_manifest_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("file_path,type\na.pdf,cv\n")
+    original = path.read_bytes()
+    real_backup, real_replace = _atomic.ensure_backup, _atomic.os.replace
+    seen: list[bytes] = []
+
+    def slow_backup(source: Path) -> Path | None:
+        time.sleep(0.2)  # the new file is ready long before the copy
+        return real_backup(source)
+
+    def replace(src: str, dst: str) -> None:
+        if Path(dst) == path:
+            seen.append(path.with_name("m.orig.csv").read_bytes())
+        real_replace(src, dst)
+
+    monkeypatch.setattr(_api, "ensure_backup", slow_backup)
+    monkeypatch.setattr(_atomic.os, "replace", replace)
+    write_results(path, {2: {"spott_status": "assigned"}})
+    assert seen == [original]
+    assert path.read_text() == "file_path,type,spott_status\na.pdf,cv,assigned\n"
 
 
 def test_file_locked_by_another_program(rich_xlsx: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ import os
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
@@ -77,12 +78,20 @@ def write_results(
             prepared = prepared_xlsx(source, rows, sheet=sheet, header_row=header_row)
         else:
             prepared = nullcontext(partial(write_csv, source, results=rows, header_row=header_row))
-        with prepared as write:
+        with prepared as write, ThreadPoolExecutor(1) as beside:
             # Back up only once we know the file can be written (a file we cannot parse is
-            # refused above without leaving anything behind).
-            if in_place and backup:
-                ensure_backup(source)
-            written = replace_atomically(target, write, mode_of=source, unchanged=unchanged)
+            # refused above without leaving anything behind). The copy and its sync run in a
+            # thread while the new file is made (both wait on the disk more than on Python);
+            # the new file replaces the manifest only once the backup is safe.
+            copying = beside.submit(ensure_backup, source) if in_place and backup else None
+
+            def ready() -> bool:
+                if copying is not None:
+                    copying.result()  # its error, if any, is this write's
+                return unchanged is None or unchanged()
+
+            # (Leaving the executor waits for the copy: none is written after we return.)
+            written = replace_atomically(target, write, mode_of=source, unchanged=ready)
     except _UNREADABLE as exc:
         raise WriteBackError(f"cannot write results into {path}: {exc}") from exc
     except OSError as exc:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -165,7 +165,8 @@ def _append_in_place(
     else:
         fields = np.fromiter(map(str.count, bodies, repeat(delimiter)), dtype=np.int64, count=n)
         fields += 1
-    if "" in bodies:  # an empty line is a record of no fields
+    # An empty line is a record of no fields (only a line without a delimiter can be one).
+    if (fields == 1).any() and "" in bodies:
         fields[np.flatnonzero(np.asarray(bodies, dtype=object) == "")] = 0
     usable = np.ones(n, dtype=bool)
     if records.parsed:  # records read through the csv module (quotes): the general way
@@ -186,7 +187,8 @@ def _append_in_place(
         if k >= first:  # cut our old cells off the end
             texts = [t.rsplit(delimiter, k - first + 1)[0] for t in texts]
         count = n if picked is None else len(picked)
-        parts: list[str | list[str]] = [list(texts)] if start > 1 else []
+        head = texts if isinstance(texts, list) else list(texts)  # (read only: no copy)
+        parts: list[str | list[str]] = [head] if start > 1 else []
         for col in range(start, width + 1):
             if parts:
                 parts.append(delimiter)
@@ -234,11 +236,21 @@ def _rows_text(parts: list[str | list[str]], first: int) -> Callable[[int, int],
     """The text of lines ``a..b-1`` (counted from line ``first``): each line's parts, constant
     or from a column, strung together in one join (no string per line is made)."""
 
+    width = len(parts)
+    # Every line's parts side by side in one list, filled a part at a time by slice
+    # assignment (C copies pointers; zipping the parts line by line took twice as long).
+    filler = next((p for p in parts if isinstance(p, str)), "")
+
     def make(a: int, b: int) -> str:
-        pieces = [
-            repeat(p, b - a) if isinstance(p, str) else p[a - first : b - first] for p in parts
-        ]
-        return "".join(chain.from_iterable(zip(*pieces, strict=True)))
+        count = b - a
+        strung: list[str] = [filler] * (width * count)
+        for j, part in enumerate(parts):
+            if isinstance(part, str):
+                if part is not filler:
+                    strung[j::width] = [part] * count
+            else:
+                strung[j::width] = part[a - first : b - first]
+        return "".join(strung)
 
     return make
 

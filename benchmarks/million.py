@@ -122,27 +122,44 @@ def _xlsx(path: Path, rows: int) -> None:
     book.save(path)
 
 
+# What the marker of a finished copy says; a copy made by an older way is made again.
+_READY = "ready: journal rows in the order of the run's plan"
+
+
+def _run_order(manifest: Path) -> list[str]:
+    """Row keys in the order a run records them: its plan's upload batches, one after the
+    other (files of one type, ten at a time), not the sheet's order."""
+    from spott_migrate.pipeline import check
+    from spott_migrate.plan import UploadBatch
+
+    steps = check(manifest).plan.steps
+    return [job.row_key for step in steps if isinstance(step, UploadBatch) for job in step.jobs]
+
+
 def _assigned_copy(source: Path, target: Path) -> Path:
-    """A copy of the manifest that a finished run left: every row assigned in the journal and
-    in the sheet's own result columns."""
+    """A copy of the manifest that a finished run left: every row assigned in the journal (its
+    rows in the order the run recorded them) and in the sheet's own result columns."""
     from spott_migrate.journal import Journal, journal_path
     from spott_migrate.manifest import read_manifest
     from spott_migrate.manifest import schema as s
 
     marker = target.with_name(target.name + ".ready")
-    if marker.exists():
+    if marker.exists() and marker.read_text() == _READY:
         return target
     shutil.copyfile(source, target)
     journal_path(target).unlink(missing_ok=True)
     manifest = read_manifest(target)
-    keys = list(zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW].astype(int), strict=True))
-    with Journal(journal_path(target), manifest.sheet) as journal:
-        journal.record_uploaded({k: (row, f"tmp-{row}", "f.pdf", 500) for k, row in keys})
-        journal.record_assigned({k: (row, f"att-{row:07d}") for k, row in keys})
-    del manifest, keys
+    row_of = dict(zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW].astype(int), strict=True))
+    del manifest
+    order = _run_order(target)
+    assert len(order) == len(row_of), "every row of the benchmark's manifest is valid"
+    with Journal(journal_path(target), None) as journal:
+        journal.record_uploaded({k: (row_of[k], f"tmp-{row_of[k]}", "f.pdf", 500) for k in order})
+        journal.record_assigned({k: (row_of[k], f"att-{row_of[k]:07d}") for k in order})
+    del row_of, order
     child("writeback", target)  # the sheet says what the journal says (as a run leaves it)
     target.with_name(f"{target.stem}.orig{target.suffix}").unlink(missing_ok=True)
-    marker.write_text("ready")
+    marker.write_text(_READY)
     return target
 
 

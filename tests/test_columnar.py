@@ -137,3 +137,31 @@ def test_a_missing_file_names_the_nearest_name_in_its_folder(tmp_path: Path) -> 
     )
     assert messages[3] == "no file at docs/holiday.pdf"
     assert messages[4] == "no file at nowhere/cv.pdf"
+
+
+def test_a_journal_in_the_order_of_a_run_projects_as_the_entries_say(tmp_path: Path) -> None:
+    """A run records rows in the order of its plan, not of the sheet: each row is found in
+    the journal by its key whatever the order, once by the check and again by the projection."""
+    for i in range(30):
+        write(tmp_path / f"f{i}.pdf", pdf_bytes(f"f {i}", pad=i))
+    rows = [(f"f{i}.pdf", "CV", f"c{i % 7}", "", "", "") for i in range(30)]
+    manifest = write_csv(tmp_path / "m.csv", rows)
+    frame = read_manifest(manifest).rows
+    keys = list(zip(frame[ROW_KEY], frame[SOURCE_ROW].astype(int), strict=True))
+    random.Random(2).shuffle(keys)
+    with Journal(journal_path(manifest)) as journal:
+        journal.record_uploaded({k: (row, f"t-{row}", f"f{row}.pdf", 10 + row) for k, row in keys})
+        journal.record_assigned({k: (row, f"a-{row}") for k, row in keys[:25]})
+    chk = check(manifest)
+    view = chk.entries
+    assert isinstance(view, JournalView)
+    assert chk.journal_rows is not None
+    assert chk.journal_rows.tolist() == view.frame.index.get_indexer(frame[ROW_KEY]).tolist()
+    given = project_results(chk.manifest, chk.validation, view, at=chk.journal_rows)
+    found = project_results(chk.manifest, chk.validation, view)
+    by_dict = project_results(chk.manifest, chk.validation, load_entries(manifest, None))
+    pd.testing.assert_frame_equal(given, found)
+    pd.testing.assert_frame_equal(given, by_dict)
+    assert given.drop(columns="spott_updated_at").values.tolist() == _row_by_row(
+        chk, load_entries(manifest, None)
+    )

@@ -115,3 +115,34 @@ def test_the_long_line_test_agrees_with_measuring_every_line(seed: int) -> None:
              for _ in range(rng.randrange(1, 12))]  # fmt: skip
     raw = (end.join(lines) + rng.choice(["", end])).encode()
     assert _may_hold_a_line_over(raw, end, limit) is (_longest_line(raw, end) > limit)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "file_path,type,candidate_id\r\na.pdf,CV\rx,c-1\r\nb.pdf,CV,c-2\nz\r\n",  # lone CR, LF
+        "file_path,type,candidate_id\r\na.pdf\r,CV,c-1\n\r\nb.pdf,CV,c-2\r\n",
+        "file_path,type\r\na.pdf\rb.pdf,CV\nc.pdf,CV\r\n",  # only the parser's lines tell
+    ],
+)
+def test_a_lone_cr_and_a_lone_lf_that_look_like_a_pair_read_as_the_csv_module_reads(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Among the delimiters and line ends alone, a lone CR and a lone LF look like a CRLF;
+    the lines the parser then finds do not match the count, and the csv module reads it."""
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode())
+    try:
+        fast = read_manifest(path).rows
+    except ManifestError as exc:
+        fast_error: str | None = str(exc)
+    else:
+        fast_error = None
+    monkeypatch.setattr(read, "uniform_columns", lambda *args: None)
+    try:
+        slow = read_manifest(path).rows
+    except ManifestError as exc:
+        assert fast_error == str(exc)
+        return
+    assert fast_error is None
+    pd.testing.assert_frame_equal(fast, slow)

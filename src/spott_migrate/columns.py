@@ -65,3 +65,88 @@ def many_objects() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _hex_codes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Row keys of 20 hex digits (80 bits of a digest) as two integer columns: the first 64
+    bits and the last 16; None when some key is not of that form (a copy's ``-2``)."""
+    joined = "".join(keys)
+    if len(joined) != _KEY_DIGITS * len(keys):
+        return None
+    try:
+        raw = bytes.fromhex(joined)
+    except ValueError:
+        return None
+    if len(raw) != _KEY_DIGITS // 2 * len(keys):  # fromhex skips spaces between bytes
+        return None
+    grid = np.frombuffer(raw, dtype=np.uint8).reshape(len(keys), _KEY_DIGITS // 2)
+    high = np.ascontiguousarray(grid[:, :8]).view(">u8").ravel()
+    low = np.ascontiguousarray(grid[:, 8:]).view(">u2").ravel()
+    return high, low
+
+
+_KEY_DIGITS = 20
+
+
+class SortedKeys:
+    """Distinct row keys as numbers, sorted once, to find where other keys stand among them
+    with NumPy. A hash look-up per key costs more at a million keys: each one is a cache miss
+    when the two lists come in different orders (a journal is in the order of the run)."""
+
+    def __init__(self, high: np.ndarray, low: np.ndarray, order: np.ndarray) -> None:
+        self._low, self._order = low, order
+        self._sorted = high[order]
+
+    @classmethod
+    def of(cls, keys: Sequence[str]) -> SortedKeys | None:
+        """None when some key is not 20 hex digits, or two share their first 64 bits (then
+        only the texts tell them apart)."""
+        codes = _hex_codes(keys)
+        if codes is None:
+            return None
+        high, low = codes
+        order = np.argsort(high)
+        found = cls(high, low, order)
+        if len(high) > 1 and bool((found._sorted[1:] == found._sorted[:-1]).any()):
+            return None
+        return found
+
+    def positions(self, keys: Sequence[str]) -> np.ndarray | None:
+        """Each key's position among the sorted keys as given (-1 where absent); None when
+        some key is not 20 hex digits."""
+        codes = _hex_codes(keys)
+        if codes is None:
+            return None
+        high, low = codes
+        out = np.full(len(high), -1, dtype=np.int64)
+        if not len(self._sorted) or not len(high):
+            return out
+        # Looked up in sorted order, so the search walks the sorted keys once.
+        order = np.argsort(high)
+        wanted = high[order]
+        at = np.searchsorted(self._sorted, wanted)
+        at[at == len(self._sorted)] = 0
+        match = self._sorted[at] == wanted
+        where = self._order[at]
+        match &= self._low[where] == low[order]
+        out[order[match]] = where[match]
+        return out
+
+
+def all_distinct(keys: Sequence[str]) -> bool:
+    """Whether no key appears twice (sorted as numbers when they are digests: no set of a
+    million texts)."""
+    codes = _hex_codes(keys)
+    if codes is not None:
+        high = np.sort(codes[0])
+        if not bool((high[1:] == high[:-1]).any()):
+            return True
+    return len(set(keys)) == len(keys)
+
+
+def filled(n: int, value: object) -> np.ndarray:
+    """An object array of ``n`` times the one object ``value``. (``np.full`` with a text makes
+    a new string per element: a million copies of "assigned".)"""
+    array = np.empty(n, dtype=object)
+    array.fill(value)
+    return array

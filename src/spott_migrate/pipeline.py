@@ -62,6 +62,13 @@ class Check:
     claims: dict[str, str] = field(default_factory=dict)
     # Planned on first use: a run plans again after recovery, so it never needs this one.
     _plan: Plan | None = field(default=None, repr=False)
+    # Each manifest row's row in ``entries.frame`` (-1: none), found by the check; the
+    # projection of results over these entries uses it again.
+    journal_rows: np.ndarray | None = field(default=None, repr=False)
+
+    def rows_in(self, entries: Mapping[str, Entry]) -> np.ndarray | None:
+        """``journal_rows`` when ``entries`` are the check's own, else None (to be found)."""
+        return self.journal_rows if entries is self.entries else None
 
     @property
     def plan(self) -> Plan:
@@ -118,19 +125,19 @@ class MigrationReport:
 
 
 def _done_and_claims(
-    manifest: Manifest, entries: Mapping[str, Entry], *, journaled: bool
-) -> tuple[frozenset[str], np.ndarray, dict[str, str]]:
-    """Rows already done (their keys, and which rows they are), and rows the sheet alone says
-    are done (key -> attachment id).
+    manifest: Manifest, view: JournalView, *, journaled: bool
+) -> tuple[frozenset[str], np.ndarray, np.ndarray, dict[str, str]]:
+    """Rows already done (their keys, and which rows they are), each row's place in the
+    journal (-1: none), and rows the sheet alone says are done (key -> attachment id).
 
     The journal is the truth: a row's ``assigned`` mark in the sheet counts only where the
     journal agrees, or where there is no journal at all (a manifest carried to another
     machine). A mark the journal does not know is a claim, checked against Spott in the run.
     """
-    view = JournalView.of(entries)
     done = view.keys_in(State.ASSIGNED)
     rows = manifest.rows
     keys = rows[s.ROW_KEY].to_numpy()
+    at = view.positions(keys)
     status = rows[s.STATUS].to_numpy()
     marked = status == s.ASSIGNED
     for i in np.flatnonzero(~marked & (status != "")).tolist():  # other spellings, one by one
@@ -138,12 +145,12 @@ def _done_and_claims(
     marked &= rows[s.ATTACHMENT_ID].to_numpy() != ""
     if not journaled:
         done = done | set(keys[marked].tolist())
-        return done, among(keys, done), {}
-    known = among(keys, view.key_set)  # a look-up per row, made once for both answers
+        return done, among(keys, done), at, {}
+    known = at >= 0
     done_rows = known if done is view.key_set else among(keys, done)
     unknown = marked & ~known
     ids = rows[s.ATTACHMENT_ID].to_numpy()[unknown]
-    return done, done_rows, dict(zip(keys[unknown].tolist(), ids.tolist(), strict=True))
+    return done, done_rows, at, dict(zip(keys[unknown].tolist(), ids.tolist(), strict=True))
 
 
 def check(
@@ -163,7 +170,7 @@ def check(
     manifest = read_manifest(path, sheet=sheet, column_map=column_map)
     entries = JournalView.load(manifest.path, manifest.sheet)
     journaled = bool(journal_paths(manifest.path))
-    done, done_rows, claims = _done_and_claims(manifest, entries, journaled=journaled)
+    done, done_rows, at, claims = _done_and_claims(manifest, entries, journaled=journaled)
     rows = manifest.rows
     todo = np.flatnonzero(~done_rows)
     # Each distinct file once, by the text of its resolved path; -1 for a row without one.
@@ -183,7 +190,7 @@ def check(
     )
     if known is not None:
         validation = flag_unknown_targets(manifest, validation, known)
-    return Check(manifest, validation, entries, settings, claims)
+    return Check(manifest, validation, entries, settings, claims, journal_rows=at)
 
 
 def migrate(
@@ -224,7 +231,7 @@ def migrate(
         plan = plan_what_is_left(selected, chk.entries, chk.claims, settings)
         chk = chk.with_plan(plan)
         if settings.dry_run:
-            results = project_results(manifest, validation, chk.entries)
+            results = project_results(manifest, validation, chk.entries, at=chk.journal_rows)
             statuses = _statuses(results, validation, chk.entries, shard)
             return MigrationReport(chk, RunResult(), statuses, results, None)
         if len(selected) and writes:
@@ -268,7 +275,7 @@ def _report(
 ) -> MigrationReport:
     """Write back (unless a shard keeps its results in its journal), then say what happened."""
     manifest, validation = chk.manifest, chk.validation
-    results = project_results(manifest, validation, entries)
+    results = project_results(manifest, validation, entries, at=chk.rows_in(entries))
     written, error = None, None
     if shard is None or output is not None:
         try:
@@ -310,7 +317,7 @@ def merge(
     path = Path(path)
     with ManifestLock(path):
         chk = check(path, sheet=sheet)
-        results = project_results(chk.manifest, chk.validation, chk.entries)
+        results = project_results(chk.manifest, chk.validation, chk.entries, at=chk.journal_rows)
         written = write_back(chk.manifest, results, Path(output) if output else None)
         statuses = _statuses(results, chk.validation, chk.entries)
         return MigrationReport(chk, RunResult(), statuses, results, written)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .codes import format_error
-from .columns import among
+from .columns import among, filled
 from .errors import ManifestChangedError, ManifestError, WriteBackError
 from .journal import Entry, JournalView, State, utc_now
 from .manifest import Manifest, read_manifest
@@ -32,19 +32,26 @@ PLACEMENT_ATTEMPTS = 3
 
 
 def project_results(
-    manifest: Manifest, validation: Validation, entries: Mapping[str, Entry]
+    manifest: Manifest,
+    validation: Validation,
+    entries: Mapping[str, Entry],
+    *,
+    at: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The result columns for every row that is not already done: a view of the journal.
 
     Column by column: only rows with an error to word (invalid, failed, a note) are formatted
-    one by one.
+    one by one. ``at``: each row's row in the entries' frame, when the caller found it already.
     """
     rows = manifest.rows
     keys = rows[s.ROW_KEY]
     n = len(rows)
     view = JournalView.of(entries)
     journal = view.frame
-    at, in_order = _positions(journal, keys.to_numpy(dtype=object))
+    if at is None or len(at) != n:
+        at, in_order = _positions(view, keys.to_numpy(dtype=object))
+    else:
+        in_order = len(journal) == n and bool((at == np.arange(n)).all())
     known = at >= 0
     everywhere = bool(known.all())
 
@@ -52,7 +59,7 @@ def project_results(
         values: np.ndarray = journal[name].to_numpy(dtype=object)
         if everywhere:  # every row has an entry: no column of None to fill first
             return values if in_order else values[at]
-        column = np.full(n, None, dtype=object)
+        column = filled(n, None)
         column[known] = values[at[known]]
         return column
 
@@ -61,18 +68,20 @@ def project_results(
     assigned = state == State.ASSIGNED.value
     failed = state == State.FAILED.value
     sent = state == State.ASSIGN_SENT.value
-    status = np.full(n, s.PENDING, dtype=object)
+    status = filled(n, s.PENDING)
     status[assigned] = s.ASSIGNED
     status[failed] = s.FAILED
-    attachment = np.full(n, "", dtype=object)
+    attachment = filled(n, "")
     ids = entry_column("attachment_id")
-    attachment[assigned] = [i or "" for i in ids[assigned].tolist()]
-    error = np.full(n, "", dtype=object)
+    given = ids[assigned]  # (a copy)
+    given[given == None] = ""  # noqa: E711 (element-wise)
+    attachment[assigned] = given
+    error = filled(n, "")
     error[sent] = "not confirmed yet; the next run checks Spott before sending anything"
     if everywhere:  # (a copy: written to below, and it may be the journal's own column)
         updated = entry_column("updated_at").copy()
     else:
-        updated = np.full(n, now, dtype=object)
+        updated = filled(n, now)
         updated[known] = entry_column("updated_at")[known]
     worded = known & ~assigned & ~sent
     if worded.any():
@@ -82,7 +91,7 @@ def project_results(
             code = codes[i] or ("retries_exhausted" if failed[i] else None)
             error[i] = format_error(code, messages[i] or "") if code else ""
     notes = validation.notes_by_row()
-    note = np.full(n, "", dtype=object)
+    note = filled(n, "")
     if notes:
         for i in np.flatnonzero(keys.isin(notes.keys()).to_numpy()).tolist():
             note[i] = notes[keys.iat[i]]
@@ -117,16 +126,17 @@ def project_results(
     return out if keep is None or keep.all() else out[keep].reset_index(drop=True)
 
 
-def _positions(journal: pd.DataFrame, keys: np.ndarray) -> tuple[np.ndarray, bool]:
+def _positions(view: JournalView, keys: np.ndarray) -> tuple[np.ndarray, bool]:
     """Each row key's position among the journal's rows (-1 where it has none), and whether
     they are simply the manifest's rows in its order (as when the journal was filled so)."""
+    journal = view.frame
     if not len(journal):
         return np.full(len(keys), -1, dtype=np.int64), False
     theirs = journal["row_key"].to_numpy(dtype=object)
-    if len(theirs) == len(keys) and bool((theirs == keys).all()):
+    same_ends = len(theirs) == len(keys) and theirs[0] == keys[0] and theirs[-1] == keys[-1]
+    if same_ends and bool((theirs == keys).all()):
         return np.arange(len(keys)), True
-    found: np.ndarray = journal.index.get_indexer(keys)
-    return found, False
+    return view.positions(keys), False
 
 
 def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = None) -> Path:

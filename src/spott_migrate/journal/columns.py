@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..columns import many_objects, object_array
+from ..columns import SortedKeys, filled, many_objects, object_array
 from .sidecars import journal_paths
 from .store import SHEET_ROWS, Entry, Journal, State
 
@@ -29,10 +29,10 @@ _SHARED = ("state", "code", "message", "updated_at")
 def _shared(values: list[object]) -> np.ndarray:
     """A column with equal values as one object each (states, times repeat a million times)."""
     if not values or values.count(values[0]) == len(values):  # one value throughout
-        return np.full(len(values), values[0] if values else None, dtype=object)
+        return filled(len(values), values[0] if values else None)
     codes, uniques = pd.factorize(object_array(values), sort=False)
     if not len(uniques):  # all None
-        return np.full(len(values), None, dtype=object)
+        return filled(len(values), None)
     out: np.ndarray = np.asarray(uniques, dtype=object)[codes]
     out[codes < 0] = None
     return out
@@ -56,6 +56,8 @@ def frame_of(journal: Journal) -> pd.DataFrame:
             name: _shared(values) if name in _SHARED else object_array(values)
             for name, values in zip(COLUMNS, columns, strict=True)
         }
+        # Gone before the collector runs again: it would walk every item of these lists.
+        del columns
     return pd.DataFrame(data, columns=list(COLUMNS), dtype=object, copy=False)
 
 
@@ -140,6 +142,20 @@ class JournalView(Mapping[str, Entry]):
         """Every row key the journals know, made once (a million of them take a tenth of a
         second, and a check and its report ask several times)."""
         return frozenset(self.frame["row_key"].to_numpy().tolist())
+
+    @functools.cached_property
+    def _sorted_keys(self) -> SortedKeys | None:
+        return SortedKeys.of(self.frame["row_key"].to_numpy().tolist())
+
+    def positions(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's row in ``frame`` (-1 where the journals do not know it)."""
+        if not len(self.frame):
+            return np.full(len(keys), -1, dtype=np.int64)
+        listed = keys.tolist()
+        found = self._sorted_keys.positions(listed) if self._sorted_keys is not None else None
+        if found is None:  # keys of another form: pandas' own look-up
+            found = self.frame.index.get_indexer(keys)
+        return found
 
     def keys_in(self, *states: State) -> frozenset[str]:
         """Row keys whose state is one of ``states``."""

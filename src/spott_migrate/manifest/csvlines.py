@@ -173,11 +173,11 @@ class _Skeleton:
             return None
         return cls(np.frombuffer(raw.translate(None, _ALL_BUT[code]), dtype=np.uint8))
 
-    def paired(self, raw: bytes) -> bool:
-        """True when every CR of ``raw`` (the bytes this was made of) is followed by an LF and
-        every LF follows a CR. (Next to each other here is not enough: the bytes deleted
-        between a lone CR and a lone LF would make them look like a pair.)"""
-        return len(self.cr) == len(self.lf) == raw.count(b"\r\n")
+    def paired(self) -> bool:
+        """As many CRs as LFs. (Not proof that each CR ends a CRLF: the bytes deleted between a
+        lone CR and a lone LF make them look like a pair here. A reader that splits on every
+        line end then finds more lines than this counts, and must check it.)"""
+        return len(self.cr) == len(self.lf)
 
     def end(self) -> str:
         """The line end, if the file has one kind ("\r\n" still to be checked: deleting the
@@ -307,7 +307,7 @@ def uniform_columns(
     if shape is None:
         return None
     end = shape.end()
-    if end == "\r\n" and not shape.paired(raw):
+    if end == "\r\n" and not shape.paired():
         return None  # a lone CR or LF beside the CRLFs: lines of two kinds
     counts = shape.per_line(end)
     if text.endswith(end):
@@ -319,7 +319,9 @@ def uniform_columns(
         return None  # a field might exceed the csv module's limit: it says so
     frame = _split(raw, delimiter, encoding)
     if frame.shape != (len(counts), width):
-        return None  # not what the skeleton promised: let the csv module read it
+        # Not what the skeleton promised (a lone CR beside a lone LF: the parser splits at
+        # both, as the csv module does): let the csv module read it.
+        return None
     return [frame[col].to_numpy(dtype=object) for col in frame.columns]
 
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from ..columns import many_objects, object_array
+from ..columns import all_distinct, filled, many_objects, object_array
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
@@ -325,7 +325,7 @@ class ColumnGrid(Sequence[list[str]]):
         """One column's cells from the first row of this grid on, stripped: an object array
         (a view of the column when there is nothing to strip)."""
         if col >= len(self.columns):
-            return np.full(self._rows, "", dtype=object)
+            return filled(self._rows, "")
         cells = self.columns[col]
         column = cells if isinstance(cells, np.ndarray) else object_array(cells)
         column = column[self.start :]
@@ -441,7 +441,7 @@ def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd
         source_rows = source_rows[keep]
         arrays = {name: array[keep] for name, array in arrays.items()}
     n = len(source_rows)
-    absent = np.full(n, "", dtype=object)  # an absent column: one shared ""
+    absent = filled(n, "")  # an absent column: one shared ""
     frame = pd.DataFrame(
         {name: arrays.get(name, absent) for name in (*schema.CANONICAL_COLUMNS, *_OUR_COLUMNS)},
         dtype=object,  # text as Python str objects, as before pandas 3 inferred its own dtype
@@ -461,7 +461,7 @@ def _shared(texts: list[str]) -> np.ndarray:
     """Texts as an object array in which equal texts are one object each: a type or an id
     repeated over a million rows would otherwise be a million strings."""
     if not texts or texts.count(texts[0]) == len(texts):
-        return np.full(len(texts), texts[0] if texts else "", dtype=object)
+        return filled(len(texts), texts[0] if texts else "")
     codes, uniques = pd.factorize(object_array(texts), sort=False)
     return np.asarray(uniques, dtype=object)[codes]
 
@@ -469,7 +469,7 @@ def _shared(texts: list[str]) -> np.ndarray:
 def _unique(keys: list[str]) -> list[str]:
     # A row repeated word for word gets the same key; number the copies so every row has its
     # own (the copies are reported as duplicates and never sent).
-    if len(set(keys)) == len(keys):
+    if all_distinct(keys):
         return keys
     seen: dict[str, int] = {}
     out: list[str] = []

@@ -149,8 +149,9 @@ def _assigned_copy(source: Path, target: Path) -> Path:
     shutil.copyfile(source, target)
     journal_path(target).unlink(missing_ok=True)
     manifest = read_manifest(target)
-    row_of = dict(zip(manifest.rows[s.ROW_KEY], manifest.rows[s.SOURCE_ROW].astype(int), strict=True))
-    del manifest
+    rows = manifest.rows
+    row_of = dict(zip(rows[s.ROW_KEY], rows[s.SOURCE_ROW].astype(int), strict=True))
+    del manifest, rows
     order = _run_order(target)
     assert len(order) == len(row_of), "every row of the benchmark's manifest is valid"
     with Journal(journal_path(target), None) as journal:

@@ -105,3 +105,14 @@ def test_legacy_xls_is_refused_with_a_fix(tmp_path: Path) -> None:
     (tmp_path / "m.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(ManifestError, match=r"save it as \.xlsx"):
         read_manifest(tmp_path / "m.xls")
+
+
+@pytest.mark.parametrize("delimiter", [";", "|", "\t"])
+def test_a_file_with_old_mac_line_ends_keeps_its_delimiter(tmp_path: Path, delimiter: str) -> None:
+    """Lines ended by a CR alone: the delimiter is still told from the records (the sniffer
+    once read the whole file as one line, refused every candidate and fell back to a comma)."""
+    path = tmp_path / "m.csv"
+    path.write_bytes(delimiter.join(["file_path", "type", "candidate_id"]).encode() + b"\r"
+                     + delimiter.join(["a.pdf", "CV", "c-1"]).encode() + b"\r")  # fmt: skip
+    rows = read_manifest(path).rows
+    assert rows[["file_path", "type", "candidate_id"]].values.tolist() == [["a.pdf", "CV", "c-1"]]

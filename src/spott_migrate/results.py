@@ -172,6 +172,7 @@ def write_back(manifest: Manifest, results: pd.DataFrame, output: Path | None = 
                 output=output,
                 unchanged=manifest.unchanged_on_disk,
                 replaced=remember if output is None else None,
+                shape=manifest.shape,
             )
         except ManifestChangedError:
             continue  # saved by someone while we wrote: read it again, place again
@@ -219,7 +220,7 @@ def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
     keys = results[s.ROW_KEY].to_numpy(dtype=object)
     theirs = rows[s.ROW_KEY].to_numpy(dtype=object)
     picked: np.ndarray | slice
-    if len(keys) == len(theirs) and bool((keys == theirs).all()):
+    if len(keys) == len(theirs) and (_same_memory(keys, theirs) or bool((keys == theirs).all())):
         # The usual case: projected from this very manifest, row for row.
         picked, at = slice(None), np.arange(len(keys))
     else:
@@ -247,6 +248,13 @@ def _placed(results: pd.DataFrame, manifest: Manifest) -> _Placed:
         columns=columns,
         all_text=frozenset(all_text),
     )
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays are views of the same elements (results projected from this very
+    manifest hand its key column on): equal without a look at them."""
+    here, there = a.__array_interface__, b.__array_interface__
+    return bool(here["data"] == there["data"] and a.strides == b.strides and a.shape == b.shape)
 
 
 def _changed(manifest: Manifest, placed: _Placed) -> np.ndarray:

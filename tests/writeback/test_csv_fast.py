@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import random
 from pathlib import Path
@@ -245,3 +246,44 @@ def test_line_shapes_read_from_the_bytes_agree_with_the_text() -> None:
                 counted += 1
                 assert fast.delimiters.tolist() == [b.count(delimiter) for b in fast.bodies]
     assert counted > 1_000
+
+
+def _plain_csv(rng: random.Random, path: Path) -> None:
+    """A plain export (no quote, every line as wide), in one of the encodings and line ends
+    a plain read proves; sometimes with result columns already there."""
+    delimiter = "\t" if path.suffix == ".tsv" else rng.choice([",", ";", "|"])
+    end = rng.choice(["\n", "\r\n", "\r"])
+    header = ["file_path", "type", "candidate_id"]
+    if rng.random() < 0.5:
+        header += rng.sample(["spott_status", "spott_error", "note", "spott_attachment_id"], 2)
+    cells = ["a.pdf", "dir/b c.pdf", "", "CV", "c-1", "Zoë", " padded ", "assigned"]
+    lines = [delimiter.join(header)]
+    for _ in range(rng.randrange(1, 30)):
+        lines.append(delimiter.join(rng.choice(cells) for _ in header))
+    text = end.join(lines) + (end if rng.random() < 0.7 else "")
+    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"])
+    path.write_bytes(text.encode(encoding))
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_what_the_read_proved_gives_the_same_bytes(tmp_path: Path, seed: int) -> None:
+    """The write-back trusts a plain read's shape of the file (not measuring its lines again)
+    only for the version read, and writes the same bytes as when it measures them."""
+    from spott_migrate.manifest import read_manifest
+
+    rng = random.Random(seed)
+    source = tmp_path / rng.choice(["m.csv", "m.csv", "m.tsv"])
+    _plain_csv(rng, source)
+    shape = read_manifest(source).shape
+    assert shape is not None  # a plain file: the read proved its shape
+    results = generated_results(rng, 1, shape.lines)
+    measured, trusted = tmp_path / f"measured{source.suffix}", tmp_path / f"trusted{source.suffix}"
+    write_results(source, results, output=measured)
+    write_results(source, results, output=trusted, shape=shape)
+    assert trusted.read_bytes() == measured.read_bytes()
+    # A shape that does not fit the text (or another version's) is not used.
+    wrong = dataclasses.replace(shape, lines=shape.lines + 1)
+    other = dataclasses.replace(shape, width=shape.width + 2, signature=(0, 0, 0))
+    for given in (wrong, other):
+        write_results(source, results, output=trusted, shape=given)
+        assert trusted.read_bytes() == measured.read_bytes()

@@ -203,7 +203,7 @@ def _delimiter(text: str) -> str:
     best, best_score = ",", (0, 0)
     for candidate in DELIMITERS:
         try:
-            records = csv.reader(io.StringIO(text), delimiter=candidate)
+            records = csv.reader(io.StringIO(text, newline=""), delimiter=candidate)
             widths = [len(r) for r in itertools.islice(records, _SAMPLE_RECORDS) if r]
         except csv.Error:
             continue

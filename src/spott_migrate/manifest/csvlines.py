@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,14 +22,62 @@ import numpy as np
 _LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 
+@dataclass(frozen=True)
+class PlainShape:
+    """What reading a plain CSV proved (no quote anywhere, one kind of line end, every one of
+    its ``lines`` as wide, none longer than ``within``), and for which version of the file:
+    its ``signature`` (modification time in ns, size, inode) when it was read."""
+
+    line_end: str
+    width: int
+    lines: int
+    within: int
+    signature: tuple[int, int, int]
+
+
 class CsvLines:
     """``bodies[i]`` is line ``i`` without its end, ``end(i)`` its end ("" for a last line
     without one). ``delimiters`` holds the number of delimiters on each line when it was cheap
-    to count (see ``_skeleton``)."""
+    to count (see ``_skeleton``), or known (``known``: the text is the file a read proved
+    plain; nothing is counted again)."""
 
-    def __init__(self, text: str, *, raw: bytes | None = None, delimiter: str = ",") -> None:
+    def __init__(
+        self,
+        text: str,
+        *,
+        raw: bytes | None = None,
+        delimiter: str = ",",
+        known: PlainShape | None = None,
+    ) -> None:
         self._ends: list[str] = []
         self.delimiters: np.ndarray | None = None
+        self.uniform_end: str | None = None
+        self._within: int | None = None
+        if known is None or not self._as_known(text, known):
+            self._measure(text, raw, delimiter)
+        self.has_quote = '"' in text
+        self._removed: set[int] = set()  # lines now part of the record on an earlier line
+        self._end_of: dict[int, str] = {}  # line ends changed by an edit
+        # Lines whose new text is made only when written: (first, stop, maker of the text of
+        # lines a..b-1, each followed by the uniform line end).
+        self._deferred: tuple[int, int, Callable[[int, int], str]] | None = None
+
+    def _as_known(self, text: str, known: PlainShape) -> bool:
+        """Lines as ``known`` says they are; False (nothing set) if the text disagrees."""
+        bodies = text.split(known.line_end)
+        final_end = bodies[-1] == ""
+        if final_end:
+            bodies.pop()
+        if len(bodies) != known.lines or '"' in text:
+            return False
+        self.bodies, self.final_end = bodies, final_end
+        self.uniform_end = known.line_end
+        self.delimiters = np.full(len(bodies), known.width - 1, dtype=np.int64)
+        self._within = known.within
+        return True
+
+    def _measure(self, text: str, raw: bytes | None, delimiter: str) -> None:
+        """Lines, their ends and (from ``raw``) their delimiters, found in the text."""
         shape = _Skeleton.of(raw, delimiter) if raw is not None else None
         self.uniform_end = shape.end() if shape is not None else _uniform_end(text)
         if self.uniform_end == "\r\n":
@@ -61,20 +110,13 @@ class CsvLines:
                 self._ends.append("")
         if not text:
             self.bodies, self._ends, self.final_end = [], [], False
-        self.has_quote = '"' in text
         # The csv module's field limit, when no line is longer (found while the whole text is
         # at hand: a find per 64 KB rather than a length per line when the records are read).
         limit = csv.field_size_limit()
-        self._within: int | None = None
         if self.uniform_end is not None and not _may_hold_a_line_over(
             text, self.uniform_end, limit
         ):
             self._within = limit
-        self._removed: set[int] = set()  # lines now part of the record on an earlier line
-        self._end_of: dict[int, str] = {}  # line ends changed by an edit
-        # Lines whose new text is made only when written: (first, stop, maker of the text of
-        # lines a..b-1, each followed by the uniform line end).
-        self._deferred: tuple[int, int, Callable[[int, int], str]] | None = None
 
     def defer(self, start: int, stop: int, make: Callable[[int, int], str]) -> None:
         """Lines ``start`` to ``stop - 1`` become what ``make(a, b)`` says for any part
@@ -293,14 +335,15 @@ class _Feed:
 
 def uniform_columns(
     text: str, raw: bytes, delimiter: str, encoding: str
-) -> list[np.ndarray] | None:
+) -> tuple[list[np.ndarray], str, int] | None:
     """The file's fields column by column, when every line is one record with as many fields
     as the first (no quote anywhere, one kind of line end, the same number of delimiters on
     every line, at least two fields): what the ``csv`` module reads, as object arrays, split
     by pandas' C parser (which also makes equal cells of a column one object each). ``raw``
     is the file's bytes in an encoding that keeps ASCII as single bytes (the mark of UTF-8
-    taken off), ``encoding`` that encoding. None for any other file (the ``csv`` module reads
-    it)."""
+    taken off), ``encoding`` that encoding. With the columns: the line end, and the length no
+    line exceeds (the ``csv`` module's field limit). None for any other file (the ``csv``
+    module reads it)."""
     if not text or '"' in text or "\0" in text:
         return None
     shape = _Skeleton.of(raw, delimiter)
@@ -315,14 +358,15 @@ def uniform_columns(
     width = int(counts[0]) + 1
     if width < 2 or not bool((counts == width - 1).all()):
         return None
-    if _may_hold_a_line_over(raw, end, csv.field_size_limit()):
+    limit = csv.field_size_limit()
+    if _may_hold_a_line_over(raw, end, limit):
         return None  # a field might exceed the csv module's limit: it says so
     frame = _split(raw, delimiter, encoding)
     if frame.shape != (len(counts), width):
         # Not what the skeleton promised (a lone CR beside a lone LF: the parser splits at
         # both, as the csv module does): let the csv module read it.
         return None
-    return [frame[col].to_numpy(dtype=object) for col in frame.columns]
+    return [frame[col].to_numpy(dtype=object) for col in frame.columns], end, limit
 
 
 def _split(raw: bytes, delimiter: str, encoding: str) -> Any:

@@ -27,7 +27,7 @@ from ..columns import all_distinct, filled, many_objects, object_array
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
-from .csvlines import uniform_columns
+from .csvlines import PlainShape, uniform_columns
 from .xlsxguard import guard_sheet
 
 ManifestKind = Literal["xlsx", "csv"]
@@ -51,6 +51,9 @@ class Manifest:
     # (modification time, size, inode) of the file when it was read: a save by the user since
     # then shows as a different signature.
     signature: tuple[int, int, int] | None = None
+    # What reading proved about a plain CSV (see ``PlainShape``): its write-back need not
+    # measure the file again while it is this version.
+    shape: PlainShape | None = None
     _resolved: dict[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -82,12 +85,14 @@ class Manifest:
         """Become ``other``: the same file read again (after a save by the user)."""
         self.rows, self.header_row, self.signature = other.rows, other.header_row, other.signature
         self.column_map, self.encoding = other.column_map, other.encoding
+        self.shape = other.shape
         self._resolved.clear()
 
     def wrote(self, info: os.stat_result, at: np.ndarray, columns: Mapping[str, Any]) -> None:
         """Our own write is now the file on disk: the rows at positions ``at`` of ``rows`` hold
         ``columns`` (result column -> one text per position)."""
         self.signature = info.st_mtime_ns, info.st_size, info.st_ino
+        self.shape = None  # proved of the file as read, not of ours
         everywhere = len(at) == len(self.rows) and bool((at == np.arange(len(at))).all())
         for column, values in columns.items():
             if column not in schema.RESULT_COLUMNS:
@@ -182,6 +187,10 @@ def _read(
     header = [_cell_text(c) for c in grid[header_index]]
     mapping = _map_columns(header, column_map or {})
     rows = _build_rows(grid, header_index, mapping)
+    shape = None
+    if isinstance(grid, ColumnGrid) and grid.plain is not None and signature is not None:
+        end, within = grid.plain
+        shape = PlainShape(end, len(grid.columns), len(grid), within, signature)
     return Manifest(
         path=path,
         kind=kind,
@@ -191,6 +200,7 @@ def _read(
         column_map={name: header[i] for name, i in mapping.items()},
         encoding=encoding,
         signature=signature,
+        shape=shape,
     )
 
 
@@ -256,9 +266,12 @@ def _read_csv_grid(path: Path) -> tuple[str, Grid]:
     delimiter = csv_delimiter(text, path.suffix)
     if encoding in _ASCII_KEPT:
         body = raw[len(codecs.BOM_UTF8) :] if encoding == "utf-8-sig" else raw
-        columns = uniform_columns(text, body, delimiter, encoding)
-        if columns is not None:  # the usual export: no quotes, every line alike
-            return encoding, ColumnGrid(columns, padded=_may_be_padded(body, delimiter))
+        plain = uniform_columns(text, body, delimiter, encoding)
+        if plain is not None:  # the usual export: no quotes, every line alike
+            columns, line_end, within = plain
+            by_column = ColumnGrid(columns, padded=_may_be_padded(body, delimiter))
+            by_column.plain = line_end, within
+            return encoding, by_column
     try:
         grid: list[list[Any]] = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
@@ -300,6 +313,8 @@ class ColumnGrid(Sequence[list[str]]):
     ) -> None:
         self.columns, self.start, self.padded = columns, start, padded
         self._rows = len(columns[0]) - start if columns else 0
+        # (line end, longest line) of the plain CSV file the columns were read from
+        self.plain: tuple[str, int] | None = None
 
     def __len__(self) -> int:
         return self._rows

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..errors import ManifestError, WriteBackError
+from ..manifest.csvlines import PlainShape
 from ._atomic import ensure_backup, probe_writable, replace_atomically
 from ._columns import LayoutError
 from ._csvfile import read_csv, write_csv
@@ -48,6 +49,7 @@ def write_results(
     backup: bool = True,
     unchanged: Callable[[], bool] | None = None,
     replaced: Callable[[os.stat_result], None] | None = None,
+    shape: PlainShape | None = None,
 ) -> Path:
     """Write ``results`` (source row → {column: text}, or the same as columns in a
     ``ResultTable``) into the manifest; return the file written.
@@ -57,7 +59,8 @@ def write_results(
     ``WriteBackError`` with the reason and the path when it cannot be written. ``unchanged``
     is asked right before the file is replaced: when it says the manifest changed meanwhile,
     nothing is replaced and ``ManifestChangedError`` is raised. ``replaced`` receives the
-    new file's status once it is in place.
+    new file's status once it is in place. ``shape``: what reading a plain CSV manifest proved
+    (used only while the file is that version).
     """
     path = Path(path)
     kind = _kind(path, WriteBackError)
@@ -77,7 +80,8 @@ def write_results(
         if kind == "xlsx":
             prepared = prepared_xlsx(source, rows, sheet=sheet, header_row=header_row)
         else:
-            prepared = nullcontext(partial(write_csv, source, results=rows, header_row=header_row))
+            csv_write = partial(write_csv, source, results=rows, header_row=header_row, shape=shape)
+            prepared = nullcontext(csv_write)
         with prepared as write, ThreadPoolExecutor(1) as beside:
             # Back up only once we know the file can be written (a file we cannot parse is
             # refused above without leaving anything behind). The copy and its sync run in a

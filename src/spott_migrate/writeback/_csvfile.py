@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import BinaryIO
 import numpy as np
 
 from ..manifest.csvformat import CsvFormat, detect_format
-from ..manifest.csvlines import CsvLines, Records
+from ..manifest.csvlines import CsvLines, PlainShape, Records
 from ..manifest.schema import header_key
 from ._atomic import write_slices
 from ._columns import LayoutError, find_columns, plan_columns
@@ -35,16 +36,30 @@ from ._text import csv_guard, csv_unguard, xml_safe
 _CHUNK_LINES = 10_000
 
 
-def write_csv(source: Path, out: BinaryIO, *, results: ResultTable, header_row: int) -> None:
-    """Write ``source`` with ``results`` applied to ``out``, in the source's own format."""
+def write_csv(
+    source: Path,
+    out: BinaryIO,
+    *,
+    results: ResultTable,
+    header_row: int,
+    shape: PlainShape | None = None,
+) -> None:
+    """Write ``source`` with ``results`` applied to ``out``, in the source's own format.
+
+    ``shape``: what reading the file proved, trusted while the file is the version it was
+    proved of (the same signature), so its lines are not measured again."""
     fmt = detect_format(source, header_row)
-    raw = source.read_bytes()
+    with open(source, "rb") as file:
+        info = os.fstat(file.fileno())
+        raw = file.read()
+    if shape is not None and shape.signature != (info.st_mtime_ns, info.st_size, info.st_ino):
+        shape = None  # another version of the file
     text = raw.decode(fmt.encoding, fmt.errors)
     if fmt.encoding == "utf-8-sig":
         raw = raw[len(codecs.BOM_UTF8) :]
     # Bytes that are lines as the text is (ASCII single bytes) show the shape of every line.
     shape_of = raw if fmt.encoding in ("utf-8", "utf-8-sig", "cp1252") else None
-    lines = CsvLines(text, raw=shape_of, delimiter=fmt.delimiter)
+    lines = CsvLines(text, raw=shape_of, delimiter=fmt.delimiter, known=shape)
     del text, raw, shape_of
     try:
         records = Records(lines, fmt.reader_options())

@@ -9,7 +9,7 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,32 +94,41 @@ def test_disk_full_is_a_write_back_error(rich_xlsx: Path, monkeypatch: pytest.Mo
     assert leftovers(rich_xlsx.parent) == []
 
 
+def _written_slowly(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, sync: Callable[[int], None]
+) -> Path:
+    """A CSV whose write-back makes its pieces slowly, with ``sync`` as the early sync and
+    the syncing thread looking often: it syncs while the file is still being written."""
+    path = folder / "m.csv"
+    path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(5000)))
+    monkeypatch.setattr(_atomic._SyncBehind, "STEP", 1)
+    monkeypatch.setattr(_atomic._SyncBehind, "POLL", 0.001)
+    monkeypatch.setattr(_atomic, "_data_sync", sync)
+    made = _csvfile._pieces
+
+    def pieces(*args: Any, **kwargs: Any) -> Iterator[str]:
+        for piece in made(*args, **kwargs):
+            yield piece
+            time.sleep(0.01)  # time for the syncing thread to look
+
+    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 500)
+    monkeypatch.setattr(_csvfile, "_pieces", pieces)
+    return path
+
+
 def test_a_failed_early_sync_fails_the_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The kernel reports a write error to one sync only: the one made while the file was
     being written must fail the write, or the final fsync would pass over it."""
-    path = tmp_path / "m.csv"
-    path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(5000)))
-    before = path.read_bytes()
     syncs: list[int] = []
 
     def failing(fd: int) -> None:
         syncs.append(fd)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(_atomic._SyncBehind, "STEP", 1)
-    monkeypatch.setattr(_atomic._SyncBehind, "POLL", 0.001)
-    monkeypatch.setattr(_atomic, "_data_sync", failing)
-    slow = _csvfile._pieces
-
-    def pieces(*args: Any, **kwargs: Any) -> Iterator[str]:
-        for piece in slow(*args, **kwargs):
-            yield piece
-            time.sleep(0.01)  # time for the syncing thread to look
-
-    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 500)
-    monkeypatch.setattr(_csvfile, "_pieces", pieces)
+    path = _written_slowly(tmp_path, monkeypatch, failing)
+    before = path.read_bytes()
     with pytest.raises(WriteBackError, match=r"Input/output error"):
         write_results(path, {row: {"spott_status": "x"} for row in range(2, 5000)}, backup=False)
     assert syncs  # the early sync ran, and its failure was not lost
@@ -130,8 +139,6 @@ def test_a_failed_early_sync_fails_the_write(
 def test_the_file_is_synced_while_it_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "m.csv"
-    path.write_text("file_path,type\n" + "".join(f"f{i}.pdf,cv\n" for i in range(5000)))
     sizes: list[int] = []
     real = _atomic._data_sync
 
@@ -139,18 +146,7 @@ def test_the_file_is_synced_while_it_is_written(
         sizes.append(os.fstat(fd).st_size)
         real(fd)
 
-    monkeypatch.setattr(_atomic._SyncBehind, "STEP", 1)
-    monkeypatch.setattr(_atomic._SyncBehind, "POLL", 0.001)
-    monkeypatch.setattr(_atomic, "_data_sync", counting)
-    slow = _csvfile._pieces
-
-    def pieces(*args: Any, **kwargs: Any) -> Iterator[str]:
-        for piece in slow(*args, **kwargs):
-            yield piece
-            time.sleep(0.01)
-
-    monkeypatch.setattr(_csvfile, "_CHUNK_LINES", 500)
-    monkeypatch.setattr(_csvfile, "_pieces", pieces)
+    path = _written_slowly(tmp_path, monkeypatch, counting)
     write_results(path, {row: {"spott_status": "x"} for row in range(2, 5000)}, backup=False)
     final = path.stat().st_size
     assert sizes and min(sizes) < final  # synced before the whole file was there

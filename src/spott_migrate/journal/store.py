@@ -17,14 +17,13 @@ import datetime as dt
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from ..columns import many_objects
 from ..errors import ConfigError, JournalError
-from .groupsync import GroupSync
 from .sidecars import journal_paths
 
 _SCHEMA = """
@@ -158,7 +157,6 @@ class Journal:
             raise _journal_error(path, exc) from None
         self._assigned: dict[str, tuple[int | None, str]] = {}
         self._pending_lock = threading.Lock()
-        self._intents: GroupSync[tuple[str, int | None]] = GroupSync(self._write_intents)
 
     def __enter__(self) -> Journal:
         return self
@@ -318,10 +316,6 @@ class Journal:
         through, the next run would not know to check, and could assign again. Every other
         loss (an upload, an outcome) only costs a re-upload or a check.
         """
-        self._intents.write(list(rows))
-
-    def _write_intents(self, rows: Sequence[tuple[str, int | None]]) -> None:
-        """The intents of every thread that waited, in one synced transaction."""
         self._upsert(rows, State.ASSIGN_SENT, sync=True, assign_sent_at=time.time())
 
     def record_assigned(self, assigned: Mapping[str, tuple[int | None, str]]) -> None:

@@ -313,7 +313,7 @@ class ColumnGrid(Sequence[list[str]]):
     ) -> None:
         self.columns, self.start, self.padded = columns, start, padded
         self._rows = len(columns[0]) - start if columns else 0
-        # (line end, longest line) of the plain CSV file the columns were read from
+        # (line end, a length no line exceeds) of the plain CSV the columns were read from
         self.plain: tuple[str, int] | None = None
 
     def __len__(self) -> int:

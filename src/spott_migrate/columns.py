@@ -112,7 +112,7 @@ class SortedKeys:
         return found
 
     def positions(self, keys: Sequence[str]) -> np.ndarray | None:
-        """Each key's position among the sorted keys as given (-1 where absent); None when
+        """Each key's position in the keys this was made of (-1 where absent); None when
         some key is not 20 hex digits."""
         codes = _hex_codes(keys)
         if codes is None:

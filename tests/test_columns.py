@@ -9,7 +9,7 @@ import random
 import pandas as pd
 import pytest
 
-from spott_migrate.columns import SortedKeys, all_distinct, filled
+from spott_migrate.columns import SortedKeys, all_distinct, filled, shared
 
 
 def key(i: int) -> str:
@@ -55,3 +55,13 @@ def test_filled_is_one_object_throughout() -> None:
     assert filled(3, None).tolist() == [None, None, None]
     assert filled(0, "x").shape == (0,)
     assert filled(2, ("a", 1)).tolist() == [("a", 1), ("a", 1)]  # a tuple is one value
+
+
+def test_shared_makes_equal_values_one_object_and_keeps_none() -> None:
+    texts = ["".join(["ca", "nd"]) for _ in range(5)] + [None, "x"]  # equal, not one object
+    column = shared(texts)
+    assert column.tolist() == texts
+    assert len({id(v) for v in column[:5]}) == 1
+    assert shared([None, None]).tolist() == [None, None]
+    assert shared([]).shape == (0,)
+    assert len({id(v) for v in shared(["".join("ab") for _ in range(3)])}) == 1

@@ -144,6 +144,20 @@ def all_distinct(keys: Sequence[str]) -> bool:
     return len(set(keys)) == len(keys)
 
 
+def shared(values: Sequence[Any]) -> np.ndarray:
+    """``values`` as an object array in which equal values are one object each (a type, a
+    state or a time repeated over a million rows would otherwise be a million strings);
+    ``None`` stays ``None``."""
+    if not len(values) or values.count(values[0]) == len(values):  # one value throughout
+        return filled(len(values), values[0] if len(values) else None)
+    codes, uniques = pd.factorize(object_array(values), sort=False)
+    if not len(uniques):  # all None
+        return filled(len(values), None)
+    out: np.ndarray = np.asarray(uniques, dtype=object)[codes]
+    out[codes < 0] = None
+    return out
+
+
 def filled(n: int, value: object) -> np.ndarray:
     """An object array of ``n`` times the one object ``value``. (``np.full`` with a text makes
     a new string per element: a million copies of "assigned".)"""

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..columns import SortedKeys, filled, many_objects, object_array
+from ..columns import SortedKeys, many_objects, object_array, shared
 from .sidecars import journal_paths
 from .store import SHEET_ROWS, Entry, Journal, State
 
@@ -24,18 +24,6 @@ from .store import SHEET_ROWS, Entry, Journal, State
 COLUMNS = ("row_key", "state", "size", "attachment_id", "code", "message", "updated_at")
 _STATES = {s.value: s for s in State}
 _SHARED = ("state", "code", "message", "updated_at")
-
-
-def _shared(values: list[object]) -> np.ndarray:
-    """A column with equal values as one object each (states, times repeat a million times)."""
-    if not values or values.count(values[0]) == len(values):  # one value throughout
-        return filled(len(values), values[0] if values else None)
-    codes, uniques = pd.factorize(object_array(values), sort=False)
-    if not len(uniques):  # all None
-        return filled(len(values), None)
-    out: np.ndarray = np.asarray(uniques, dtype=object)[codes]
-    out[codes < 0] = None
-    return out
 
 
 def _read_one(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -53,7 +41,7 @@ def frame_of(journal: Journal) -> pd.DataFrame:
         columns = [[row[i] for row in rows] for i in range(len(COLUMNS))]
         del rows
         data = {
-            name: _shared(values) if name in _SHARED else object_array(values)
+            name: shared(values) if name in _SHARED else object_array(values)
             for name, values in zip(COLUMNS, columns, strict=True)
         }
         # Gone before the collector runs again: it would walk every item of these lists.

@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 import numpy as np
 import pandas as pd
 
-from ..columns import all_distinct, filled, many_objects, object_array
+from ..columns import all_distinct, filled, many_objects, object_array, shared
 from ..errors import FileLayoutError, ManifestError
 from . import schema
 from .csvformat import csv_delimiter, decode_text
@@ -269,9 +269,8 @@ def _read_csv_grid(path: Path) -> tuple[str, Grid]:
         plain = uniform_columns(text, body, delimiter, encoding)
         if plain is not None:  # the usual export: no quotes, every line alike
             columns, line_end, within = plain
-            by_column = ColumnGrid(columns, padded=_may_be_padded(body, delimiter))
-            by_column.plain = line_end, within
-            return encoding, by_column
+            padded = _may_be_padded(body, delimiter)
+            return encoding, ColumnGrid(columns, padded=padded, plain=(line_end, within))
     try:
         grid: list[list[Any]] = list(
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
@@ -309,12 +308,17 @@ class ColumnGrid(Sequence[list[str]]):
     ``padded`` False promises that no cell has spaces to strip."""
 
     def __init__(
-        self, columns: Sequence[Sequence[str] | np.ndarray], start: int = 0, *, padded: bool = True
+        self,
+        columns: Sequence[Sequence[str] | np.ndarray],
+        start: int = 0,
+        *,
+        padded: bool = True,
+        plain: tuple[str, int] | None = None,
     ) -> None:
         self.columns, self.start, self.padded = columns, start, padded
         self._rows = len(columns[0]) - start if columns else 0
         # (line end, a length no line exceeds) of the plain CSV the columns were read from
-        self.plain: tuple[str, int] | None = None
+        self.plain = plain
 
     def __len__(self) -> int:
         return self._rows
@@ -330,7 +334,9 @@ class ColumnGrid(Sequence[list[str]]):
             first, stop, step = index.indices(self._rows)
             if step != 1 or stop != self._rows:
                 raise ValueError("a column grid is sliced from a row to its end")
-            return ColumnGrid(self.columns, self.start + first, padded=self.padded)
+            return ColumnGrid(
+                self.columns, self.start + first, padded=self.padded, plain=self.plain
+            )
         if not -self._rows <= index < self._rows:
             raise IndexError(index)
         row = self.start + (index % self._rows)
@@ -436,7 +442,7 @@ def _column_text(body: Grid, col: int) -> np.ndarray:
         texts = list(map(str.strip, values))
     except TypeError:
         texts = [v.strip() if type(v) is str else _cell_text(v) for v in values]
-    return _shared(texts)
+    return shared(texts)
 
 
 def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd.DataFrame:
@@ -470,15 +476,6 @@ def _build_rows(grid: Grid, header_index: int, mapping: Mapping[str, int]) -> pd
     )
     frame[schema.ROW_KEY] = _unique(keys)
     return frame
-
-
-def _shared(texts: list[str]) -> np.ndarray:
-    """Texts as an object array in which equal texts are one object each: a type or an id
-    repeated over a million rows would otherwise be a million strings."""
-    if not texts or texts.count(texts[0]) == len(texts):
-        return filled(len(texts), texts[0] if texts else "")
-    codes, uniques = pd.factorize(object_array(texts), sort=False)
-    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _unique(keys: list[str]) -> list[str]:
